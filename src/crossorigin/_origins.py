@@ -1,0 +1,397 @@
+"""Parse the ``origins`` option into matchers, once, when a policy is built.
+
+Nothing here runs per request except the small matching helpers at the end,
+which the policy calls. Configured origins are held in the form a browser
+serialises them (Fetch, "Origin header": lowercase scheme and host, no path,
+no default port), so that matching is a set lookup.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
+
+#: Characters that make an ``origins`` string a regular expression, as
+#: Flask-CORS users write them. ``*`` alone is our wildcard syntax and ``.``
+#: alone is a literal dot.
+REGEX_CHARS = frozenset("\\[]()?$^|+{}")
+
+#: The longest ``Origin`` value worth parsing. A host name has at most 253
+#: characters; anything far longer is refused before any work is done on it.
+MAX_ORIGIN_LENGTH = 1024
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+_IPV6 = re.compile(r"\[[0-9a-f:.]+\]")
+
+#: The serialised-origin grammar (Fetch, "Origin header"), loosened to any
+#: letter case. A value that does not fit is never echoed and never reaches a
+#: user's regex or callable.
+ORIGIN_GRAMMAR = re.compile(
+    r"[a-z][a-z0-9+.-]*://(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])"
+    r"(?::[0-9]{1,5})?",
+    re.IGNORECASE,
+)
+
+# Two origins no sensible allow-list contains; a regex matching both is a
+# match-all and is treated as "*".
+_PROBES = ("https://crossorigin-probe.invalid", "http://another.probe.test:8080")
+
+# An unescaped "." between two label characters, as in r"www.example.com".
+_LOOSE_DOT = re.compile(r"(?<![\\])(?<=[A-Za-z0-9])\.(?=[A-Za-z0-9])")
+
+# A regex that ends in an unbounded "anything" also accepts any host that
+# merely starts with the intended origin: https://example.com.evil.net.
+_OPEN_END = re.compile(r"(?<!\\)\.[*+]\??(?:\$|\\Z)?$")
+
+OriginCallable = Callable[[str], Any]
+
+
+def is_loopback_host(host: str) -> bool:
+    """Tell whether ``host`` names this machine (RFC 6761 and RFC 6890)."""
+    return (
+        host == "localhost"
+        or host.endswith(".localhost")
+        or host == "[::1]"
+        or re.fullmatch(r"127\.\d{1,3}\.\d{1,3}\.\d{1,3}", host) is not None
+    )
+
+
+@dataclass
+class OriginRules:
+    """What the ``origins`` option allows, in matchable form."""
+
+    any: bool = False
+    null: bool = False
+    exact: set[str] = field(default_factory=set)
+    wildcards: list[str] = field(default_factory=list)
+    regexes: list[re.Pattern[str]] = field(default_factory=list)
+    sync_callables: list[OriginCallable] = field(default_factory=list)
+    async_callables: list[OriginCallable] = field(default_factory=list)
+    # The configured entries, canonicalised, for repr and pickling.
+    entries: list[object] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_origins(
+    value: object,
+    *,
+    credentials: bool,
+    allow_null: bool,
+    allow_insecure: bool,
+) -> OriginRules:
+    """Validate the ``origins`` option and sort its entries by kind."""
+    rules = OriginRules(null=allow_null)
+    if isinstance(value, (str, re.Pattern)) or callable(value):
+        items: Iterable[object] = (value,)
+    elif isinstance(value, Iterable):
+        items = list(value)
+        if not items:
+            rules.problems.append(
+                "origins: an empty list allows no origin at all; list the"
+                " origins to allow, for example origins=['https://app.example.com']"
+            )
+    else:
+        rules.problems.append(
+            f"origins: {value!r} is not a string, pattern, callable or list"
+            " of them; write for example origins=['https://app.example.com']"
+        )
+        items = ()
+
+    for item in items:
+        _parse_one(item, rules, credentials, allow_insecure)
+
+    if credentials and rules.any:
+        rules.problems.append(
+            "supports_credentials: True cannot be combined with an origins"
+            " setting that allows every origin: browsers refuse '*' with"
+            " credentials, and reflecting any origin would let every website"
+            " read your users' data (Fetch, 'CORS protocol and credentials');"
+            " list the allowed origins instead"
+        )
+    return rules
+
+
+def _parse_one(
+    item: object, rules: OriginRules, credentials: bool, allow_insecure: bool
+) -> None:
+    if isinstance(item, re.Pattern):
+        _add_regex(item, item.pattern, rules, credentials, allow_insecure)
+    elif isinstance(item, str):
+        _parse_string(item, rules, credentials, allow_insecure)
+    elif callable(item):
+        if _is_async_callable(item):
+            rules.async_callables.append(item)
+        else:
+            rules.sync_callables.append(item)
+        rules.entries.append(item)
+    else:
+        rules.problems.append(
+            f"origins: {item!r} is not a string, re.Pattern or callable;"
+            " write origins as strings like 'https://app.example.com'"
+        )
+
+
+def _is_async_callable(obj: object) -> bool:
+    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
+        getattr(obj, "__call__", None)  # noqa: B004 - we want the method
+    )
+
+
+def _parse_string(
+    text: str, rules: OriginRules, credentials: bool, allow_insecure: bool
+) -> None:
+    stripped = text.strip()
+    if stripped == "*":
+        rules.any = True
+        rules.entries.append("*")
+        return
+
+    if stripped.lower() == "null" or stripped.lower().startswith("file://"):
+        _add_null(text, rules)
+        return
+
+    if "," in stripped and not (REGEX_CHARS & set(stripped)):
+        parts = [p.strip() for p in stripped.split(",") if p.strip()]
+        rules.problems.append(
+            f"origins: {text!r} is one string holding several origins; give"
+            f" them as a list: origins={parts!r}"
+        )
+        return
+
+    has_star = "*" in stripped
+    if REGEX_CHARS & set(stripped) or ".*" in stripped or ".+" in stripped:
+        try:
+            pattern = re.compile(stripped, re.IGNORECASE)
+        except re.error as exc:
+            rules.problems.append(
+                f"origins: {text!r} looks like a regular expression but does"
+                f" not compile ({exc}); escape it or write a plain origin"
+                " like 'https://app.example.com'"
+            )
+            return
+        _add_regex(pattern, stripped, rules, credentials, allow_insecure)
+    elif has_star:
+        _add_wildcard(text, stripped, rules, credentials, allow_insecure)
+    else:
+        _add_exact(text, stripped, rules, credentials, allow_insecure)
+
+
+def _add_null(text: str, rules: OriginRules) -> None:
+    if not rules.null:
+        rules.problems.append(
+            f"origins: {text!r} would trust the 'null' origin, which sandboxed"
+            " iframes, data: and file: documents and every cross-origin"
+            " redirect share, so any website can send it; remove it, or if"
+            " you really need it set allow_null_origin=True"
+        )
+        return
+    rules.entries.append("null")
+
+
+def _add_exact(
+    text: str, stripped: str, rules: OriginRules, credentials: bool, insecure: bool
+) -> None:
+    canonical, problem = canonical_origin(stripped)
+    if problem:
+        rules.problems.append(f"origins: {text!r} {problem}")
+        return
+
+    assert canonical is not None
+    scheme, _, hostport = canonical.partition("://")
+    host = hostport.partition("]")[0] + "]" if hostport[0] == "[" else hostport
+    host = host.partition(":")[0] if host[0] != "[" else host
+    if credentials and not insecure and scheme == "http" and not is_loopback_host(host):
+        rules.problems.append(_insecure_problem(text, "https://" + hostport))
+        return
+
+    rules.exact.add(canonical)
+    rules.entries.append(canonical)
+
+
+def _insecure_problem(text: str, suggestion: str) -> str:
+    return (
+        f"origins: {text!r} is a plain-http origin trusted with credentials;"
+        " a network attacker can inject script into that page and read your"
+        f" users' data. Use {suggestion!r}, or set allow_insecure_origins=True"
+        " if you accept the risk"
+    )
+
+
+def canonical_origin(text: str) -> tuple[str | None, str | None]:
+    """Return ``(canonical, None)`` or ``(None, problem)`` for one origin.
+
+    The canonical form is what a browser sends (Fetch, "Origin header";
+    URL standard, "default port"): ``scheme://host[:port]`` in lower case,
+    no path, no default port, an internationalised host in Punycode. The
+    problem text says what is wrong and suggests the corrected value.
+    """
+    if "://" not in text:
+        guess = "https://" + text.strip("/").split("/")[0]
+        return None, f"has no scheme; write {guess!r}"
+
+    scheme, rest = text.split("://", 1)
+    scheme = scheme.lower()
+    if not _SCHEME.fullmatch(scheme):
+        return None, "has an invalid scheme; write it like 'https://example.com'"
+
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=-1)
+    authority, tail = (rest, "") if cut < 0 else (rest[:cut], rest[cut:])
+    if "@" in authority:
+        authority = authority.rsplit("@", 1)[1]
+        fixed, problem = canonical_origin(f"{scheme}://{authority}")
+        return None, problem or f"contains user information; write {fixed!r}"
+
+    if authority.startswith("["):
+        host, _, port_text = authority.partition("]")
+        host += "]"
+        if port_text and not port_text.startswith(":"):
+            return None, "has a malformed IPv6 address; write it like 'http://[::1]'"
+        port_text = port_text[1:] if port_text else ""
+        has_port = bool(authority.partition("]")[2])
+    else:
+        host, has_colon, port_text = authority.partition(":")
+        has_port = bool(has_colon)
+    host = host.lower()
+
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None, "has a host that is not a valid domain name"
+        fixed = f"{scheme}://{host}" + (f":{port_text}" if port_text else "")
+        return None, f"has a non-ASCII host; browsers send it as {fixed!r}"
+
+    if not (_HOST.fullmatch(host) or _IPV6.fullmatch(host)):
+        return None, (
+            f"has an invalid host {host!r}; write an origin like"
+            " 'https://app.example.com'"
+        )
+
+    port = ""
+    if has_port:
+        if not port_text.isdigit() or not 0 < int(port_text) <= 65535:
+            return None, (
+                f"has an invalid port {port_text!r}; a port is a number from 1"
+                f" to 65535, as in '{scheme}://{host}:8080'"
+            )
+        if DEFAULT_PORTS.get(scheme) == int(port_text):
+            return None, (
+                f"names the default port, which browsers never send;"
+                f" write '{scheme}://{host}'"
+            )
+        port = f":{int(port_text)}"
+
+    canonical = f"{scheme}://{host}{port}"
+    if tail:
+        what = "a trailing slash" if tail == "/" else "a path, query or fragment"
+        return None, (
+            f"has {what}, but an origin is only scheme, host and port, so it"
+            f" would never match; write {canonical!r}"
+        )
+
+    return canonical, None
+
+
+def _add_wildcard(
+    text: str, stripped: str, rules: OriginRules, credentials: bool, insecure: bool
+) -> None:
+    hint = (
+        " a wildcard stands for whole leading labels, as in"
+        " 'https://*.example.com', or for the port, as in 'http://localhost:*'"
+    )
+    if "://" not in stripped:
+        return rules.problems.append(
+            f"origins: {text!r} has no scheme; write"
+            f" {'https://' + stripped.strip('/')!r}"
+        )
+
+    scheme, rest = stripped.split("://", 1)
+    scheme = scheme.lower()
+    host, _, port = rest.lower().partition(":")
+    subdomains = host.startswith("*.")
+    base = host[2:] if subdomains else host
+    if "*" in base or "/" in rest or (port and port != "*" and not port.isdigit()):
+        return rules.problems.append(f"origins: {text!r} has a misplaced wildcard;{hint}")
+
+    probe = f"{scheme}://{base}" + (f":{port}" if port and port != "*" else "")
+    _, problem = canonical_origin(probe)
+    if problem:
+        return rules.problems.append(f"origins: {text!r} {problem}")
+    if subdomains and "." not in base:
+        return rules.problems.append(
+            f"origins: {text!r} would allow every site under the top-level"
+            f" domain {base!r}; name your own domain, as in 'https://*.example.com'"
+        )
+    if credentials and not insecure and scheme == "http" and not is_loopback_host(base):
+        return rules.problems.append(_insecure_problem(text, "https://" + rest))
+
+    # Fetch serialises hosts in lower case, so the pattern needs no flags;
+    # the request's Origin is lower-cased once before matching.
+    source = re.escape(f"{scheme}://")
+    if subdomains:
+        source += rf"(?:{_LABEL}\.)+"
+    source += re.escape(base)
+    if port == "*":
+        source += r"(?::[0-9]{1,5})?"
+    elif port:
+        source += re.escape(f":{int(port)}")
+    rules.wildcards.append(source)
+    rules.entries.append(f"{scheme}://{host}" + (f":{port}" if port else ""))
+    return None
+
+
+def _add_regex(
+    pattern: re.Pattern[str],
+    source: str,
+    rules: OriginRules,
+    credentials: bool,
+    insecure: bool,
+) -> None:
+    if all(pattern.fullmatch(p) for p in _PROBES):
+        # A match-all regex (Flask-CORS users write ".*") means "*".
+        rules.any = True
+        rules.entries.append(pattern)
+        return
+
+    if _OPEN_END.search(source):
+        rules.problems.append(
+            f"origins: the regex {source!r} ends in an unbounded wildcard, so"
+            " it also matches hosts that only start with your origin, such as"
+            " 'https://example.com.evil.net'; end the pattern at the host (an"
+            r" optional port is r'(:\d+)?'), or use 'https://*.example.com'"
+        )
+        return
+
+    lowered = source.lstrip("^").lower()
+    if credentials and not insecure and re.match(r"(?:https\?|http:)", lowered):
+        rules.problems.append(
+            f"origins: the regex {source!r} trusts plain-http origins with"
+            " credentials; a network attacker can inject script into such a"
+            " page. Match 'https://' only, or set allow_insecure_origins=True"
+            " if you accept the risk"
+        )
+        return
+
+    if _LOOSE_DOT.search(source):
+        rules.warnings.append(
+            f"origins: in the regex {source!r} an unescaped '.' matches any"
+            " character, so 'www.example.com' also matches 'wwwXexample.com';"
+            r" escape it as '\.'"
+        )
+    rules.regexes.append(pattern)
+    rules.entries.append(pattern)
+
+
+def compile_wildcards(sources: list[str]) -> re.Pattern[str] | None:
+    """Join the wildcard patterns into one alternation, matched once."""
+    if not sources:
+        return None
+    return re.compile("|".join(f"(?:{s})" for s in sources))

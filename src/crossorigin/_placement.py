@@ -1,0 +1,454 @@
+"""Where policies apply: options, ``CORS_*`` keys, resources and resolution.
+
+Framework-free, like the core: the adapters hand in plain values (the app's
+config mapping, the endpoint's view function, blueprint names, the path) and
+get back the one policy that governs a request. Everything is validated and
+compiled when ``CORS``/``init_app``/``cross_origin`` run.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._errors import ConfigError
+from ._policy import DECISION_OPTIONS, Policy, suggest_option
+
+#: Options of ``CORS``/``cross_origin`` that say where and how a policy is
+#: applied, with their defaults. They are not part of a ``Policy``.
+PLACEMENT_DEFAULTS: Mapping[str, bool] = {
+    "automatic_options": True,
+    "intercept_exceptions": True,
+    "check_websocket_origin": False,
+    "debug": False,
+}
+PLACEMENT_OPTIONS = frozenset(PLACEMENT_DEFAULTS)
+ALL_OPTIONS = DECISION_OPTIONS | PLACEMENT_OPTIONS | {"resources", "policy"}
+
+CONFIG_PREFIX = "CORS_"
+
+#: Config keys people set that we do not read, with the key to use instead.
+CONFIG_REPLACEMENTS: Mapping[str, str] = {
+    "CORS_HEADERS": "CORS_ALLOW_HEADERS",
+    "CORS_ORIGIN": "CORS_ORIGINS",
+    "CORS_SUPPORT_CREDENTIALS": "CORS_SUPPORTS_CREDENTIALS",
+    "CORS_ALLOW_CREDENTIALS": "CORS_SUPPORTS_CREDENTIALS",
+    "CORS_ALLOW_ORIGIN": "CORS_ORIGINS",
+    "CORS_ALLOW_METHODS": "CORS_METHODS",
+    "CORS_EXPOSE_HEADER": "CORS_EXPOSE_HEADERS",
+    "QUART_CORS_ALLOW_ORIGIN": "CORS_ORIGINS",
+    "QUART_CORS_ALLOW_CREDENTIALS": "CORS_SUPPORTS_CREDENTIALS",
+    "QUART_CORS_ALLOW_METHODS": "CORS_METHODS",
+    "QUART_CORS_ALLOW_HEADERS": "CORS_ALLOW_HEADERS",
+    "QUART_CORS_EXPOSE_HEADERS": "CORS_EXPOSE_HEADERS",
+    "QUART_CORS_MAX_AGE": "CORS_MAX_AGE",
+    "QUART_CORS_SEND_ORIGIN_WILDCARD": "CORS_SEND_WILDCARD",
+}
+
+
+# -- Options ------------------------------------------------------------------
+
+
+def check_option_names(options: Mapping[str, object], where: str) -> list[str]:
+    """Return one problem per unknown option name, with a "did you mean"."""
+    return [
+        f"{name}: unknown option of {where}{suggest_option(name, ALL_OPTIONS)}"
+        for name in sorted(set(options) - ALL_OPTIONS)
+    ]
+
+
+def config_options(config: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Read the ``CORS_*`` keys of an app's config.
+
+    Returns the options they set (``None`` values are skipped, as
+    Flask-CORS does) and a warning for each key that is not ours, naming the
+    key to use instead.
+    """
+    options: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, value in config.items():
+        if not isinstance(key, str):
+            continue
+        if key in CONFIG_REPLACEMENTS:
+            warnings.append(
+                f"config key {key} is not read by crossorigin; use"
+                f" {CONFIG_REPLACEMENTS[key]} instead"
+            )
+        elif key.startswith("QUART_CORS_"):
+            warnings.append(
+                f"config key {key} is quart-cors's and is not read by"
+                " crossorigin; use the matching CORS_* key (see the README)"
+            )
+        elif key.startswith(CONFIG_PREFIX):
+            name = key[len(CONFIG_PREFIX) :].lower()
+            if name in ALL_OPTIONS - {"policy"}:
+                if value is not None:
+                    options[name] = value
+            else:
+                hint = suggest_option(name, ALL_OPTIONS - {"policy"})
+                warnings.append(
+                    f"config key {key} is not a crossorigin setting and is"
+                    f" ignored{hint.replace('=?', ' (config key CORS_…)?')}"
+                )
+    return options, warnings
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The validated placement options of one ``CORS`` call or decorator."""
+
+    automatic_options: bool = True
+    intercept_exceptions: bool = True
+    check_websocket_origin: bool = False
+    debug: bool = False
+
+
+def split_options(
+    options: Mapping[str, Any], problems: list[str]
+) -> tuple[dict[str, Any], Placement]:
+    """Separate decision options from placement options and check the latter."""
+    decision = {k: v for k, v in options.items() if k in DECISION_OPTIONS}
+    placement: dict[str, bool] = {}
+    for name, default in PLACEMENT_DEFAULTS.items():
+        value = options.get(name, default)
+        if not isinstance(value, bool):
+            problems.append(
+                f"{name}: {value!r} is not a boolean; write {name}=True or"
+                f" {name}=False"
+            )
+            value = default
+        placement[name] = value
+    return decision, Placement(**placement)
+
+
+# -- Resources ----------------------------------------------------------------
+
+_PATH_REGEX_CHARS = frozenset("\\[]()?$^|+{}*")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One ``resources`` entry: a compiled path pattern and its policy."""
+
+    pattern: str
+    regex: re.Pattern[str]
+    prefix: str
+    policy: Policy
+
+    def matches(self, path: str) -> bool:
+        return self.regex.fullmatch(path) is not None
+
+
+def compile_path(pattern: str | re.Pattern[str]) -> tuple[re.Pattern[str], str]:
+    """Compile a resource pattern; return it with its literal prefix.
+
+    A trailing ``*`` means "this prefix and everything after it", and a
+    trailing ``/*`` also covers the bare prefix (``/api/*`` covers ``/api``,
+    never ``/apiary``). Other regex syntax is matched in full; anything else
+    is a literal path. Matching is case-sensitive and always whole-path.
+    """
+    if isinstance(pattern, re.Pattern):
+        return pattern, _literal_prefix(pattern.pattern)
+
+    if pattern.endswith("*") and not pattern.endswith(".*"):
+        head = pattern[:-1]
+        if not _PATH_REGEX_CHARS & set(head):
+            if head.endswith("/"):
+                bare = head[:-1]
+                return re.compile(re.escape(bare) + "(?:/.*)?", re.DOTALL), bare
+            return re.compile(re.escape(head) + ".*", re.DOTALL), head
+
+    if _PATH_REGEX_CHARS & set(pattern):
+        return re.compile(pattern, re.DOTALL), _literal_prefix(pattern)
+    return re.compile(re.escape(pattern)), pattern
+
+
+def _literal_prefix(source: str) -> str:
+    prefix: list[str] = []
+    chars = iter(source.lstrip("^"))
+    for char in chars:
+        if char == "\\":
+            escaped = next(chars, "")
+            if not escaped or escaped.isalnum():
+                break
+            prefix.append(escaped)
+        elif char in _QUANTIFIERS:
+            # The character before a quantifier is optional or repeated.
+            if prefix:
+                prefix.pop()
+            break
+        elif char in ".^$[]|()":
+            break
+        else:
+            prefix.append(char)
+    return "".join(prefix)
+
+
+def parse_resources(
+    resources: object,
+    base: Mapping[str, Any],
+    problems: list[str],
+) -> tuple[Rule, ...]:
+    """Build the rules of a ``resources`` option over the ``base`` options.
+
+    A rule's value is a dict of decision options (merged over ``base``) or a
+    complete ``Policy``. Rules are ordered by the length of their literal
+    prefix, longest first; ties keep the order they were declared in.
+    """
+    if isinstance(resources, (str, re.Pattern)):
+        entries: list[tuple[Any, Any]] = [(resources, {})]
+    elif isinstance(resources, Mapping):
+        entries = list(resources.items())
+    elif isinstance(resources, Iterable):
+        entries = [(p, {}) for p in resources]
+    else:
+        problems.append(
+            f"resources: {resources!r} is not a mapping of path patterns;"
+            " write resources={'/api/*': {'origins': ['https://app.example.com']}}"
+        )
+        return ()
+
+    rules: list[tuple[int, int, Rule]] = []
+    for index, (pattern, value) in enumerate(entries):
+        label = f"resources[{pattern!r}]"
+        if not isinstance(pattern, (str, re.Pattern)):
+            problems.append(f"{label}: a path pattern must be a string like '/api/*'")
+            continue
+        try:
+            regex, prefix = compile_path(pattern)
+        except re.error as exc:
+            problems.append(
+                f"{label}: the pattern does not compile ({exc}); write a path"
+                " like '/api/*'"
+            )
+            continue
+
+        policy = _rule_policy(label, value, base, problems)
+        if policy is not None:
+            text = pattern if isinstance(pattern, str) else pattern.pattern
+            rule = Rule(text, regex, prefix, policy)
+            rules.append((-len(prefix), index, rule))
+
+    return tuple(rule for _, _, rule in sorted(rules, key=lambda r: r[:2]))
+
+
+def _rule_policy(
+    label: str, value: object, base: Mapping[str, Any], problems: list[str]
+) -> Policy | None:
+    if isinstance(value, Policy):
+        return value
+    if not isinstance(value, Mapping):
+        problems.append(
+            f"{label}: {value!r} is neither a dict of options nor a Policy;"
+            " write {'origins': [...]} or a crossorigin.Policy"
+        )
+        return None
+
+    misplaced = sorted(set(value) & (ALL_OPTIONS - DECISION_OPTIONS))
+    for name in misplaced:
+        problems.append(
+            f"{label}: {name} cannot be set per resource; pass it to CORS(...)"
+        )
+    unknown = sorted(set(value) - ALL_OPTIONS)
+    for name in unknown:
+        hint = suggest_option(name, DECISION_OPTIONS)
+        problems.append(f"{label}: {name}: unknown option{hint}")
+    if misplaced or unknown:
+        return None
+    return build_policy({**base, **value}, problems, label)
+
+
+def build_policy(
+    options: Mapping[str, Any], problems: list[str], label: str = ""
+) -> Policy | None:
+    """Build a ``Policy``, adding its problems (prefixed) to ``problems``."""
+    try:
+        return Policy(**options)
+    except ConfigError as exc:
+        prefix = f"{label}: " if label else ""
+        problems.extend(prefix + p for p in exc.problems)
+        return None
+
+
+# -- Scopes and resolution ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one ``CORS(app)`` or ``CORS(blueprint)`` put in force."""
+
+    default: Policy | None
+    rules: tuple[Rule, ...]
+    placement: Placement
+    warnings: tuple[str, ...] = ()
+
+    def policy_for(self, path: str) -> Policy | None:
+        for rule in self.rules:
+            if rule.regex.fullmatch(path) is not None:
+                return rule.policy
+        return self.default
+
+    def policies(self) -> Iterable[tuple[str, Policy]]:
+        """Every policy of this scope, labelled, for ``cors check``."""
+        for rule in self.rules:
+            yield f"resources[{rule.pattern!r}]", rule.policy
+        if self.default is not None:
+            yield "default", self.default
+
+
+def build_scope(
+    config: Mapping[str, Any],
+    options: Mapping[str, Any],
+    where: str,
+) -> Scope:
+    """Merge config and options into a validated ``Scope``, or raise.
+
+    Precedence, lowest first: defaults, the ``CORS_*`` config keys, the
+    options. ``policy=`` is a complete policy and excludes the decision
+    options and the config keys. Raises ``ConfigError`` with every problem.
+    """
+    problems = check_option_names(options, where)
+    policy = options.get("policy")
+    from_config, warnings = config_options(config)
+    if policy is not None:
+        if not isinstance(policy, Policy):
+            problems.append(
+                f"policy: {policy!r} is not a crossorigin.Policy; build one with"
+                " Policy(origins=[...]) or pass the options directly"
+            )
+        given = sorted(set(options) & DECISION_OPTIONS)
+        if given:
+            problems.append(
+                f"policy: a complete Policy was given, so {', '.join(given)}"
+                " cannot be given too; put them into the Policy"
+            )
+        merged: dict[str, Any] = {
+            k: v for k, v in from_config.items() if k not in DECISION_OPTIONS
+        }
+        merged.update(options)
+    else:
+        merged = {**from_config, **options}
+
+    decision, placement = split_options(merged, problems)
+    default: Policy | None = None
+    rules: tuple[Rule, ...] = ()
+    if isinstance(policy, Policy):
+        default = policy
+    elif policy is None:
+        default = build_policy(decision, problems)
+    if merged.get("resources") is not None:
+        base: Mapping[str, Any] = decision if policy is None else policy.settings
+        rules = parse_resources(merged["resources"], base, problems)
+        default = None
+
+    if problems:
+        raise ConfigError(problems)
+    policy_warnings = [w for p in _unique_policies(default, rules) for w in p.warnings]
+    return Scope(default, rules, placement, tuple(warnings + policy_warnings))
+
+
+def _unique_policies(default: Policy | None, rules: Sequence[Rule]) -> list[Policy]:
+    seen: list[Policy] = []
+    for policy in [*(r.policy for r in rules), default]:
+        if policy is not None and not any(policy is s for s in seen):
+            seen.append(policy)
+    return seen
+
+
+EXEMPT = "exempt"
+MARKER = "__crossorigin__"
+
+
+@dataclass
+class ViewSpec:
+    """What ``cross_origin`` attached to a view: its options, validated.
+
+    The policy depends on the app's ``CORS_*`` keys, so it is built once per
+    app, on the first request, and cached.
+    """
+
+    options: dict[str, Any]
+    placement: Placement
+    _cache: weakref.WeakKeyDictionary[Any, Scope] = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
+
+    def scope_for(self, app: Any, config: Mapping[str, Any]) -> Scope:
+        scope = self._cache.get(app)
+        if scope is None:
+            scope = build_scope(config, self.options, "cross_origin")
+            self._cache[app] = scope
+        return scope
+
+
+def make_view_spec(options: Mapping[str, Any]) -> ViewSpec:
+    """Validate the decorator's options now, at decoration time."""
+    problems = check_option_names(options, "cross_origin")
+    if "resources" in options:
+        problems.append(
+            "resources: cross_origin applies to one view; use"
+            " CORS(app, resources=...) for path rules"
+        )
+    decision, placement = split_options(options, problems)
+    policy = options.get("policy")
+    if policy is not None:
+        if not isinstance(policy, Policy):
+            problems.append(f"policy: {policy!r} is not a crossorigin.Policy")
+        elif decision:
+            problems.append(
+                f"policy: a complete Policy was given, so {', '.join(sorted(decision))}"
+                " cannot be given too; put them into the Policy"
+            )
+    else:
+        build_policy(decision, problems)
+    if problems:
+        raise ConfigError(problems)
+    return ViewSpec(dict(options), placement)
+
+
+@dataclass
+class AppState:
+    """Per-app registry, kept in ``app.extensions['crossorigin']``."""
+
+    app_scope: Scope | None = None
+    blueprint_scopes: dict[str, Scope] = field(default_factory=dict)
+    hooks_installed: bool = False
+
+    def resolve(
+        self,
+        app: Any,
+        config: Mapping[str, Any],
+        view: Callable[..., Any] | None,
+        blueprints: Sequence[str],
+        path: str,
+    ) -> tuple[Policy | None, Placement | None]:
+        """Find the one policy for a request, most specific first.
+
+        An ``exempt`` or decorated view, then the innermost blueprint with a
+        ``CORS(bp)``, then the app's resources and default. A narrower scope
+        is a boundary: what it refuses, no wider scope grants.
+        """
+        scope = self.scope(app, config, view, blueprints)
+        if scope is None:
+            return None, None
+        return scope.policy_for(path), scope.placement
+
+    def scope(
+        self,
+        app: Any,
+        config: Mapping[str, Any],
+        view: Callable[..., Any] | None,
+        blueprints: Sequence[str],
+    ) -> Scope | None:
+        spec = getattr(view, MARKER, None)
+        if spec is not None:
+            return None if spec == EXEMPT else spec.scope_for(app, config)
+        for name in blueprints:
+            scope = self.blueprint_scopes.get(name)
+            if scope is not None:
+                return scope
+        return self.app_scope
