@@ -8,6 +8,7 @@ Quart, and ``import crossorigin`` imports neither.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import logging
 import sys
@@ -53,16 +54,12 @@ def adapter_for(target: object) -> ModuleType:
         import quart
 
         if isinstance(target, (quart.Quart, quart.Blueprint)):
-            from . import _quart
-
-            return _quart
+            return importlib.import_module("crossorigin._quart")
     if "flask" in sys.modules:
         import flask
 
         if isinstance(target, (flask.Flask, flask.Blueprint)):
-            from . import _flask
-
-            return _flask
+            return importlib.import_module("crossorigin._flask")
     msg = (
         f"CORS() needs a Flask or Quart app or blueprint, got {target!r};"
         " pass the app object, as in CORS(app)"
@@ -251,9 +248,5 @@ def _runtime() -> ModuleType:
     """The adapter of the framework whose request is being handled."""
     quart = sys.modules.get("quart")
     if quart is not None and quart.has_request_context():
-        from . import _quart
-
-        return _quart
-    from . import _flask
-
-    return _flask
+        return importlib.import_module("crossorigin._quart")
+    return importlib.import_module("crossorigin._flask")

@@ -204,7 +204,7 @@ def _add_exact(
         rules.problems.append(f"origins: {text!r} {problem}")
         return
 
-    assert canonical is not None
+    canonical = str(canonical)
     scheme, _, hostport = canonical.partition("://")
     host = hostport.partition("]")[0] + "]" if hostport[0] == "[" else hostport
     host = host.partition(":")[0] if host[0] != "[" else host
@@ -319,7 +319,9 @@ def _add_wildcard(
     subdomains = host.startswith("*.")
     base = host[2:] if subdomains else host
     if "*" in base or "/" in rest or (port and port != "*" and not port.isdigit()):
-        return rules.problems.append(f"origins: {text!r} has a misplaced wildcard;{hint}")
+        return rules.problems.append(
+            f"origins: {text!r} has a misplaced wildcard;{hint}"
+        )
 
     probe = f"{scheme}://{base}" + (f":{port}" if port and port != "*" else "")
     _, problem = canonical_origin(probe)

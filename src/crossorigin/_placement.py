@@ -116,8 +116,7 @@ def split_options(
         value = options.get(name, default)
         if not isinstance(value, bool):
             problems.append(
-                f"{name}: {value!r} is not a boolean; write {name}=True or"
-                f" {name}=False"
+                f"{name}: {value!r} is not a boolean; write {name}=True or {name}=False"
             )
             value = default
         placement[name] = value

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
@@ -35,7 +35,7 @@ from ._origins import (
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["DecisionOptions", "Decision", "Policy"]
+__all__ = ["Decision", "DecisionOptions", "Policy"]
 
 # -- Tables -----------------------------------------------------------------
 
@@ -140,6 +140,7 @@ DEFAULTS: Mapping[str, object] = MappingProxyType(
     }
 )
 DECISION_OPTIONS = frozenset(DEFAULTS)
+_BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "1", "0", "on", "off"})
 _BOOLEAN_OPTIONS = (
     "supports_credentials",
     "send_wildcard",
@@ -279,34 +280,58 @@ class Policy:
     """
 
     __slots__ = (
-        "_settings",
-        "warnings",
-        "_any",
-        "_static",
-        "_null",
-        "_exact",
-        "_wildcard",
-        "_regexes",
-        "_sync_checks",
-        "_async_checks",
-        "_methods_any",
-        "_methods",
         "_acam",
-        "_headers_any",
-        "_headers",
-        "_header_patterns",
-        "_pna",
-        "_no_origin",
-        "_refused",
-        "_refused_preflight",
         "_actual_tail",
+        "_any",
+        "_async_checks",
+        "_exact",
+        "_header_patterns",
+        "_headers",
+        "_headers_any",
+        "_methods",
+        "_methods_any",
+        "_no_origin",
+        "_null",
+        "_pna",
         "_preflight_head",
         "_preflight_tail",
+        "_refused",
+        "_refused_preflight",
+        "_regexes",
+        "_settings",
+        "_static",
+        "_sync_checks",
         "_vary",
+        "_wildcard",
         "_wildcard_actual",
+        "warnings",
     )
 
     warnings: tuple[str, ...]
+    _settings: Mapping[str, object]
+    _any: bool
+    _static: bool
+    _null: bool
+    _exact: frozenset[str]
+    _wildcard: re.Pattern[str] | None
+    _regexes: tuple[re.Pattern[str], ...]
+    _sync_checks: tuple[Callable[[str], Any], ...]
+    _async_checks: tuple[Callable[[str], Any], ...]
+    _methods_any: bool
+    _methods: frozenset[str]
+    _acam: str
+    _headers_any: bool
+    _headers: frozenset[str]
+    _header_patterns: tuple[re.Pattern[str], ...]
+    _pna: bool
+    _vary: bool
+    _no_origin: Decision
+    _refused: Decision
+    _refused_preflight: Decision
+    _wildcard_actual: Decision
+    _actual_tail: Headers
+    _preflight_head: Headers
+    _preflight_tail: Headers
 
     def __init__(self, **options: Unpack[DecisionOptions]) -> None:
         unknown = sorted(set(options) - DECISION_OPTIONS)
@@ -314,7 +339,8 @@ class Policy:
             f"{name}: unknown option{suggest_option(name, DECISION_OPTIONS)}"
             for name in unknown
         ]
-        settings = {**DEFAULTS, **{k: v for k, v in options.items() if k not in unknown}}
+        given = {k: v for k, v in options.items() if k not in unknown}
+        settings = {**DEFAULTS, **given}
         warnings: list[str] = []
         build = _Builder(settings, problems, warnings)
         if problems:
@@ -336,7 +362,7 @@ class Policy:
         msg = "Policy is immutable"
         raise AttributeError(msg)
 
-    def __reduce__(self) -> tuple[Any, tuple[dict[str, object]]]:
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         return _restore, (dict(self._settings),)
 
     def __repr__(self) -> str:
@@ -364,7 +390,8 @@ class Policy:
 
     def replace(self, **changes: Unpack[DecisionOptions]) -> Policy:
         """Return a new policy with some options changed."""
-        return Policy(**{**self._settings, **changes})  # type: ignore[arg-type]
+        options: dict[str, Any] = {**self._settings, **changes}
+        return Policy(**options)
 
     @property
     def has_async_origin_check(self) -> bool:
@@ -384,7 +411,7 @@ class Policy:
             try:
                 if await check(origin) is True:
                     return True
-            except Exception:  # noqa: BLE001 - a failing check refuses
+            except Exception:  # noqa: BLE001, S112 - a failing check refuses
                 continue
         return False
 
@@ -418,23 +445,24 @@ class Policy:
     ) -> Decision:
         """Decide from the four request headers CORS reads, already extracted."""
         if origin is None:
-            return self._no_origin  # type: ignore[no-any-return]
+            return self._no_origin
 
         # "CORS-preflight request": OPTIONS with Origin and ACRM, nothing less.
-        preflight = acrm is not None and method == "OPTIONS"
+        preflight_method = acrm if method == "OPTIONS" else None
         if self._static:
-            if not preflight:
-                return self._wildcard_actual  # type: ignore[no-any-return]
-            return self._preflight(("*",), acrm, acrh, acrpn)  # type: ignore[arg-type]
+            if preflight_method is None:
+                return self._wildcard_actual
+            return self._preflight("*", preflight_method, acrh, acrpn)
 
         reason = self._match_origin(origin, origin_allowed)
         if reason is not ALLOWED:
-            if preflight:
-                return self._refused_preflight._replace(reason=reason)  # type: ignore[no-any-return]
-            return self._refused._replace(reason=reason)  # type: ignore[no-any-return]
+            refused = (
+                self._refused if preflight_method is None else self._refused_preflight
+            )
+            return refused._replace(reason=reason)
 
-        if preflight:
-            return self._preflight((origin,), acrm, acrh, acrpn)  # type: ignore[arg-type]
+        if preflight_method is not None:
+            return self._preflight(origin, preflight_method, acrh, acrpn)
         return Decision(
             ((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED
         )
@@ -473,14 +501,14 @@ class Policy:
         return REFUSED_ORIGIN
 
     def _preflight(
-        self, acao: tuple[str], acrm: str, acrh: str | None, acrpn: str | None
+        self, acao: str, acrm: str, acrh: str | None, acrpn: str | None
     ) -> Decision:
         # Methods compare case-insensitively; browsers upper-case only the
         # standard methods and send others ("patch") as typed ("Methods").
         upper = acrm.upper()
         if self._methods_any:
             if not TOKEN.fullmatch(acrm):
-                return self._refused_preflight._replace(reason=BAD_METHOD)  # type: ignore[no-any-return]
+                return self._refused_preflight._replace(reason=BAD_METHOD)
             acam: str = acrm
         elif upper in self._methods or upper in SAFELISTED_METHODS:
             acam = self._acam
@@ -489,9 +517,9 @@ class Policy:
                 # also name the method exactly as it was requested.
                 acam = f"{acam}, {acrm}"
         else:
-            return self._refused_preflight._replace(reason=BAD_METHOD)  # type: ignore[no-any-return]
+            return self._refused_preflight._replace(reason=BAD_METHOD)
 
-        headers: list[tuple[str, str]] = [(ACAO, acao[0]), *self._preflight_head]
+        headers: list[tuple[str, str]] = [(ACAO, acao), *self._preflight_head]
         if acam:
             headers.append((ACAM, acam))
 
@@ -499,9 +527,9 @@ class Policy:
             requested = acrh.strip(" \t")
             if requested:
                 if len(requested) > MAX_REQUEST_HEADERS_LENGTH:
-                    return self._refused_preflight._replace(reason=LONG_HEADERS)  # type: ignore[no-any-return]
+                    return self._refused_preflight._replace(reason=LONG_HEADERS)
                 if not self._headers_allowed(requested):
-                    return self._refused_preflight._replace(reason=BAD_HEADERS)  # type: ignore[no-any-return]
+                    return self._refused_preflight._replace(reason=BAD_HEADERS)
                 # Echo the requested names rather than "*": a bare "*" never
                 # covers Authorization (step 7.7) and is literal with
                 # credentials.
@@ -547,7 +575,7 @@ _DEFAULT_CACHE: dict[str, object] = {}
 
 def _normalised_default(name: str) -> object:
     if not _DEFAULT_CACHE:
-        _DEFAULT_CACHE.update(Policy()._settings)
+        _DEFAULT_CACHE.update(Policy().settings)
     return _DEFAULT_CACHE[name]
 
 
@@ -644,7 +672,7 @@ class _Builder:
         if isinstance(value, bool):
             return
         hint = ""
-        if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0"}:
+        if isinstance(value, str) and value.strip().lower() in _BOOLEAN_WORDS:
             hint = " (a string from an environment variable? convert it first)"
         self.problems.append(
             f"{name}: {value!r} is not a boolean{hint}; write {name}=True or"
