@@ -238,8 +238,16 @@ def request_facts(
     getlist = getattr(headers, "getlist", None)
     if getlist is not None:
         get = headers.get  # type: ignore[union-attr]
-        origins = getlist("Origin")
-        origin = None if not origins else _DUPLICATE if len(origins) > 1 else origins[0]
+        if hasattr(headers, "environ"):
+            # WSGI (Werkzeug's EnvironHeaders): the server has already joined
+            # repeated lines into one value, which is never a valid origin,
+            # and get() is a dict lookup where getlist() would walk them all.
+            origin = get("Origin")
+        else:
+            origins = getlist("Origin")
+            origin = (
+                None if not origins else _DUPLICATE if len(origins) > 1 else origins[0]
+            )
         return (
             origin,
             get("Access-Control-Request-Method"),
@@ -623,7 +631,10 @@ class _Builder:
 
         vary = settings["vary_header"] is True
         static = origins.any and settings["send_wildcard"] is True
-        vary_pair = (("Vary", "Origin"),) if vary and not static else ()
+        # "CORS protocol and HTTP caches": only a response that is the same
+        # for every Origin, present or absent, may go without Vary: Origin.
+        origin_independent = static and settings["always_send"] is True
+        vary_pair = (("Vary", "Origin"),) if vary and not origin_independent else ()
         credential_pair = ((ACAC, "true"),) if credentials else ()
         expose_pair = ((ACEH, expose),) if expose else ()
         max_age_pair = ((ACMA, str(max_age)),) if max_age is not None else ()
