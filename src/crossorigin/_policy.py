@@ -231,47 +231,38 @@ def request_facts(
 ) -> tuple[str | None, str | None, str | None, str | None]:
     """Extract Origin, ACRM, ACRH and ACRPN from request headers.
 
-    ``headers`` is a case-insensitive multi-dict (Werkzeug's ``Headers``,
-    which Flask and Quart use), any other mapping, or ``(name, value)``
-    pairs. Two ``Origin`` lines yield a value that is never allowed.
+    ``headers`` is Werkzeug's ``Headers`` (Flask and Quart use it), any
+    other mapping, or ``(name, value)`` pairs. Two ``Origin`` lines yield a
+    value that is never allowed.
     """
-    getlist = getattr(headers, "getlist", None)
-    if getlist is not None:
-        get = headers.get  # type: ignore[union-attr]
-        if hasattr(headers, "environ"):
-            # WSGI (Werkzeug's EnvironHeaders): the server has already joined
-            # repeated lines into one value, which is never a valid origin,
-            # and get() is a dict lookup where getlist() would walk them all.
-            origin = get("Origin")
-        else:
-            origins = getlist("Origin")
-            origin = (
-                None if not origins else _DUPLICATE if len(origins) > 1 else origins[0]
-            )
+    environ = getattr(headers, "environ", None)
+    if environ is not None:
+        # WSGI (Werkzeug's EnvironHeaders): read the environ directly. The
+        # server has already joined repeated lines into one value, which is
+        # never a valid origin.
         return (
-            origin,
-            get("Access-Control-Request-Method"),
-            get("Access-Control-Request-Headers"),
-            get("Access-Control-Request-Private-Network"),
+            environ.get("HTTP_ORIGIN"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
 
+    origin = acrm = acrh = acrpn = None
     pairs = headers.items() if isinstance(headers, Mapping) else headers
-    found: dict[str, str] = {}
     for name, value in pairs:
         key = name.lower()
-        if key == "origin" and key in found:
-            found[key] = _DUPLICATE
-        elif key == "access-control-request-headers" and key in found:
-            # Fetch joins repeated header lines with ", " ("header list get").
-            found[key] += f", {value}"
-        elif key not in found:
-            found[key] = value
-    return (
-        found.get("origin"),
-        found.get("access-control-request-method"),
-        found.get("access-control-request-headers"),
-        found.get("access-control-request-private-network"),
-    )
+        if key == "origin":
+            origin = value if origin is None else _DUPLICATE
+        elif not key.startswith("access-control-request-"):
+            continue
+        elif key == "access-control-request-method":
+            acrm = value if acrm is None else acrm
+        elif key == "access-control-request-headers":
+            # Fetch joins repeated lines with ", " ("header list get").
+            acrh = value if acrh is None else f"{acrh}, {value}"
+        elif key == "access-control-request-private-network":
+            acrpn = value if acrpn is None else acrpn
+    return origin, acrm, acrh, acrpn
 
 
 # -- The policy ---------------------------------------------------------------
