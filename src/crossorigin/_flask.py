@@ -1,0 +1,333 @@
+"""The Flask adapter: hooks for ``CORS(app)``/``CORS(bp)`` and the runtime
+of ``@cross_origin`` on sync and async views.
+
+No CORS rule lives here. Each request is resolved to one policy through
+``AppState.resolve``, decided by ``Policy.decide`` and applied with
+``apply_decision``. Hooks are plain ``def`` functions: Flask's
+``ensure_sync`` leaves them inline, even when the view is ``async def``.
+
+Two hooks per app, installed once:
+
+- an early ``before_request`` function, first in the app's list, that
+  answers CORS preflights before any other ``before_request`` function,
+  auth decorator or view runs;
+- a late ``after_request`` function, last to run, that adds the headers of
+  the decision to every other response: views, ``abort()``, error handlers,
+  routing errors, redirects and (unless ``intercept_exceptions=False``) the
+  500 of an unhandled exception.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    Response,
+    after_this_request,
+    current_app,
+    got_request_exception,
+    request,
+)
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
+
+from ._apply import apply_decision as _apply_decision
+from ._apply import log_decision, logger
+from ._placement import MARKER, AppState, Placement, ViewSpec
+from ._policy import REFUSED_ORIGIN, Decision, Policy
+
+__all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
+
+#: WSGI environ keys, per request. ``_HANDLED``: this request's CORS work
+#: is done (a preflight was answered, or a decorator applies its decision
+#: itself), so the app-wide hook keeps out. ``_UNHANDLED``: the response is
+#: the 500 Flask made for an exception no error handler took.
+_HANDLED = "crossorigin.handled"
+_UNHANDLED = "crossorigin.unhandled_exception"
+
+_EXTENSION_KEY = "crossorigin"
+
+# Werkzeug's Headers.get is overloaded in a way that mypy does not match
+# against the HeaderStore protocol; the runtime object is exactly what the
+# function expects, so only its static type is narrowed here, once.
+apply_decision = cast(Callable[[Decision, Headers], None], _apply_decision)
+
+
+def is_blueprint(target: object) -> bool:
+    """Whether ``CORS`` was given a blueprint rather than an app."""
+    return isinstance(target, Blueprint)
+
+
+def ensure_hooks(app: Flask, state: AppState) -> None:
+    """Install the early preflight hook and the late header hook, once."""
+    if state.hooks_installed:
+        return
+
+    answer_preflight, add_headers = _make_hooks(app, state)
+    # First in the list, so that preflights are answered ahead of every
+    # other before_request function, including those registered earlier.
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_preflight)
+    # after_request functions run in reverse order: index 0 runs last, so
+    # this hook sees headers the other hooks set (a Vary, their own ACAO).
+    app.after_request_funcs.setdefault(None, []).insert(0, add_headers)
+    state.hooks_installed = True
+
+
+def _make_hooks(
+    app: Flask, state: AppState
+) -> tuple[Callable[[], Response | None], Callable[[Response], Response]]:
+    # Everything that does not change per request is bound here, once.
+    config = app.config
+    view_functions = app.view_functions
+    resolve = state.resolve
+
+    def answer_preflight() -> Response | None:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        if req.method != "OPTIONS":
+            return None
+
+        headers = req.headers
+        acrm = headers.get("Access-Control-Request-Method")
+        if acrm is None:
+            return None
+
+        target = _preflight_target(app, req, acrm)
+        if target is None:
+            return None
+
+        view, blueprints = target
+        policy, placement = resolve(app, config, view, blueprints, req.path)
+        if policy is None or placement is None or not placement.automatic_options:
+            return None
+
+        decision = _decide(app, policy, "OPTIONS", headers)
+        if not decision.preflight:
+            return None
+
+        _log(decision, req, placement)
+        req.environ[_HANDLED] = True
+        return _preflight_response(app, decision)
+
+    def add_headers(response: Response) -> Response:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        environ = req.environ
+        if _HANDLED in environ:
+            return response
+
+        view = view_functions.get(req.endpoint) if req.endpoint else None
+        policy, placement = resolve(app, config, view, req.blueprints, req.path)
+        if policy is None or placement is None:
+            return response
+        if not placement.intercept_exceptions and _UNHANDLED in environ:
+            return response
+
+        decision = _decide(app, policy, req.method, req.headers)
+        apply_decision(decision, response.headers)
+        _log(decision, req, placement)
+        return response
+
+    return answer_preflight, add_headers
+
+
+def _preflight_target(
+    app: Flask, req: Request, acrm: str
+) -> tuple[Callable[..., Any] | None, Sequence[str]] | None:
+    """The view and blueprints whose policy answers this preflight.
+
+    ``None`` leaves the preflight to the app: a path that routes nowhere
+    gets the app's 404 (with the headers of the app policy), as a resource
+    that does not exist should.
+    """
+    error = req.routing_exception
+    if error is None:
+        return app.view_functions.get(req.endpoint or ""), req.blueprints
+
+    if isinstance(error, RequestRedirect):
+        # A preflight must not be redirected ("CORS-preflight fetch": any
+        # status but ok fails it), so the app policy answers at the old URL;
+        # the actual request then follows the 308.
+        return None, ()
+
+    if isinstance(error, MethodNotAllowed):
+        # The route exists but takes no OPTIONS (provide_automatic_options
+        # is off). Find it by the method the preflight asks about, so that
+        # its blueprint or decorator policy is the one that answers.
+        try:
+            adapter = app.create_url_adapter(req)
+            if adapter is None:
+                return None
+            rule, _ = adapter.match(method=acrm.upper(), return_rule=True)
+        except HTTPException:
+            return None
+        endpoint = rule.endpoint
+        return app.view_functions.get(endpoint), _blueprint_names(endpoint)
+
+    return None
+
+
+def _blueprint_names(endpoint: str) -> list[str]:
+    """``"a.b.view"`` -> ``["a.b", "a"]``, as ``Request.blueprints`` does."""
+    names: list[str] = []
+    name = endpoint.rpartition(".")[0]
+    while name:
+        names.append(name)
+        name = name.rpartition(".")[0]
+    return names
+
+
+def _decide(app: Flask, policy: Policy, method: str, headers: Any) -> Decision:
+    """Decide, running an async origin callable only when it can matter.
+
+    The listed origins are checked first; only an origin they refuse goes
+    to the async callables, through ``ensure_sync`` (costly: an event loop
+    per call, hence the advice to cache inside the callable).
+    """
+    decision = policy.decide(method, headers)
+    if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
+        origin = headers.get("Origin")
+        allowed = app.ensure_sync(policy.check_origin_async)(origin)
+        decision = policy.decide(method, headers, origin_allowed=allowed)
+    return decision
+
+
+async def _decide_async(policy: Policy, method: str, headers: Any) -> Decision:
+    """``_decide`` inside an async view, already on an event loop."""
+    decision = policy.decide(method, headers)
+    if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
+        allowed = await policy.check_origin_async(headers.get("Origin"))
+        decision = policy.decide(method, headers, origin_allowed=allowed)
+    return decision
+
+
+def _preflight_response(app: Flask, decision: Decision) -> Response:
+    # An explicit empty body: some WSGI servers (hypercorn 0.18) never
+    # start a response whose body iterable yields nothing.
+    response = app.response_class(b"", status=decision.status or 200)
+    apply_decision(decision, response.headers)
+    return response
+
+
+def _log(decision: Decision, req: Request, placement: Placement) -> None:
+    if placement.debug or logger.isEnabledFor(logging.DEBUG):
+        origin = req.headers.get("Origin")
+        log_decision(decision, req.method, req.path, origin, placement.debug)
+
+
+def _note_unhandled_exception(sender: object, **extra: object) -> None:
+    # Flask sends got_request_exception from handle_exception, for an
+    # exception no error handler took, just before it makes the 500.
+    if request:
+        request.environ[_UNHANDLED] = True
+
+
+# A module-level receiver, connected once for every app: blinker holds it
+# weakly, and it lives as long as this module.
+got_request_exception.connect(_note_unhandled_exception)
+
+
+# -- The runtime of @cross_origin ---------------------------------------------
+
+
+def _hooks_cover(app: Flask, spec: ViewSpec, req: Request) -> bool:
+    """Whether the app's hooks find this decorator through the endpoint.
+
+    A decorator on a method of a class-based view is not on the endpoint's
+    view function; it then applies its decision itself.
+    """
+    state: AppState | None = app.extensions.get(_EXTENSION_KEY)
+    if state is None or not state.hooks_installed:
+        return False
+    view = app.view_functions.get(req.endpoint or "")
+    return getattr(view, MARKER, None) is spec
+
+
+def _on_its_own(
+    app: Flask, spec: ViewSpec, req: Request, decision: Decision
+) -> Response | None:
+    """The decorator without app hooks: answer or arrange the headers.
+
+    Returns the response to a preflight or OPTIONS request, or ``None``
+    after registering ``after_this_request`` so that whatever response the
+    view ends in (its own, an ``abort()``, an error handler's) gets them.
+    """
+    placement = spec.placement
+    environ = req.environ
+    environ[_HANDLED] = True
+    _log(decision, req, placement)
+    if decision.preflight and placement.automatic_options:
+        return _preflight_response(app, decision)
+
+    if req.method == "OPTIONS" and placement.automatic_options:
+        # The decorator took over Flask's automatic OPTIONS answer.
+        response = app.make_default_options_response()
+        apply_decision(decision, response.headers)
+        return response
+
+    def add_headers(response: Response) -> Response:
+        if not placement.intercept_exceptions and _UNHANDLED in environ:
+            return response
+        apply_decision(decision, response.headers)
+        return response
+
+    after_this_request(add_headers)
+    return None
+
+
+def _view_policy(app: Flask, spec: ViewSpec, req: Request) -> Policy | None:
+    # A decorator's scope has no resources, so this is its one policy.
+    return spec.scope_for(app, app.config).policy_for(req.path)
+
+
+def call_sync(view: Callable[..., Any], spec: ViewSpec, args: Any, kwargs: Any) -> Any:
+    """Run a sync view decorated with ``@cross_origin``."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    if _hooks_cover(app, spec, req):
+        # The early hook answered any preflight; the late hook adds the
+        # headers. An OPTIONS here is not a preflight.
+        if req.method == "OPTIONS" and spec.placement.automatic_options:
+            return app.make_default_options_response()
+        return view(*args, **kwargs)
+
+    policy = _view_policy(app, spec, req)
+    if policy is None:
+        return view(*args, **kwargs)
+
+    decision = _decide(app, policy, req.method, req.headers)
+    response = _on_its_own(app, spec, req, decision)
+    if response is not None:
+        return response
+    return view(*args, **kwargs)
+
+
+async def call_async(
+    view: Callable[..., Any], spec: ViewSpec, args: Any, kwargs: Any
+) -> Any:
+    """Run an async view decorated with ``@cross_origin``.
+
+    Flask runs it on an event loop through ``ensure_sync``; the request
+    context travels with it, so the same steps as ``call_sync`` apply, and
+    an async origin callable is awaited directly.
+    """
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    if _hooks_cover(app, spec, req):
+        if req.method == "OPTIONS" and spec.placement.automatic_options:
+            return app.make_default_options_response()
+        return await view(*args, **kwargs)
+
+    policy = _view_policy(app, spec, req)
+    if policy is None:
+        return await view(*args, **kwargs)
+
+    decision = await _decide_async(policy, req.method, req.headers)
+    response = _on_its_own(app, spec, req, decision)
+    if response is not None:
+        return response
+    return await view(*args, **kwargs)
