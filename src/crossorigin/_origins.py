@@ -9,6 +9,7 @@ no default port), so that matching is a set lookup.
 from __future__ import annotations
 
 import inspect
+import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,14 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _IPV6 = re.compile(r"\[[0-9a-f:.]+\]")
+
+# An origin whose host is an IPv6 literal, as in "http://[::1]:8080": its
+# brackets are part of the URL syntax, not a regex character class. A port
+# of "*" makes it a wildcard; a path is left for canonical_origin to report.
+_IPV6_ORIGIN = re.compile(
+    r"[a-z][a-z0-9+.-]*://\[[0-9a-f:.]*\](?::[0-9*]*)?(?:[/?#].*)?",
+    re.IGNORECASE | re.DOTALL,
+)
 
 #: The serialised-origin grammar (Fetch, "Origin header"), loosened to any
 #: letter case. A value that does not fit is never echoed and never reaches a
@@ -167,7 +176,12 @@ def _parse_string(
         return
 
     has_star = "*" in stripped
-    if REGEX_CHARS & set(stripped) or ".*" in stripped or ".+" in stripped:
+    if _IPV6_ORIGIN.fullmatch(stripped):
+        if stripped.endswith(":*"):
+            _add_wildcard(text, stripped, rules, credentials, allow_insecure)
+        else:
+            _add_exact(text, stripped, rules, credentials, allow_insecure)
+    elif REGEX_CHARS & set(stripped) or ".*" in stripped or ".+" in stripped:
         try:
             pattern = re.compile(stripped, re.IGNORECASE)
         except re.error as exc:
@@ -269,7 +283,12 @@ def canonical_origin(text: str) -> tuple[str | None, str | None]:
         fixed = f"{scheme}://{host}" + (f":{port_text}" if port_text else "")
         return None, f"has a non-ASCII host; browsers send it as {fixed!r}"
 
-    if not (_HOST.fullmatch(host) or _IPV6.fullmatch(host)):
+    if _IPV6.fullmatch(host):
+        try:
+            host = f"[{_serialise_ipv6(ipaddress.IPv6Address(host[1:-1]))}]"
+        except ValueError:
+            return None, "has an invalid IPv6 address; write it like 'http://[::1]'"
+    elif not _HOST.fullmatch(host):
         return None, (
             f"has an invalid host {host!r}; write an origin like"
             " 'https://app.example.com'"
@@ -300,6 +319,30 @@ def canonical_origin(text: str) -> tuple[str | None, str | None]:
     return canonical, None
 
 
+def _serialise_ipv6(address: ipaddress.IPv6Address) -> str:
+    """Serialise an IPv6 address as browsers do (URL standard, "host
+    serializing"): hex pieces, the first longest run of two or more zero
+    pieces compressed to "::". Unlike ``str(address)``, IPv4-mapped
+    addresses stay in hex on every Python version.
+    """
+    pieces = [int.from_bytes(address.packed[i : i + 2], "big") for i in range(0, 16, 2)]
+    start, length = -1, 1
+    run_start, run = 0, 0
+    for index, piece in enumerate(pieces):
+        if piece:
+            run = 0
+            continue
+        if run == 0:
+            run_start = index
+        run += 1
+        if run > length:
+            start, length = run_start, run
+    text = [f"{piece:x}" for piece in pieces]
+    if start < 0:
+        return ":".join(text)
+    return ":".join(text[:start]) + "::" + ":".join(text[start + length :])
+
+
 def _add_wildcard(
     text: str, stripped: str, rules: OriginRules, credentials: bool, insecure: bool
 ) -> None:
@@ -316,6 +359,10 @@ def _add_wildcard(
     scheme, rest = stripped.split("://", 1)
     scheme = scheme.lower()
     host, _, port = rest.lower().partition(":")
+    if host.startswith("["):
+        # An IPv6 literal: its colons do not separate the port.
+        host, _, port = rest.lower().partition("]")
+        host, port = host + "]", port[1:]
     subdomains = host.startswith("*.")
     base = host[2:] if subdomains else host
     if "*" in base or "/" in rest or (port and port != "*" and not port.isdigit()):
@@ -327,6 +374,8 @@ def _add_wildcard(
     _, problem = canonical_origin(probe)
     if problem:
         return rules.problems.append(f"origins: {text!r} {problem}")
+    if base.startswith("["):
+        base = host = str(canonical_origin(f"{scheme}://{base}")[0])[len(scheme) + 3 :]
     if subdomains and "." not in base:
         return rules.problems.append(
             f"origins: {text!r} would allow every site under the top-level"
