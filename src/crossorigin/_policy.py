@@ -29,6 +29,7 @@ from ._origins import (
     ORIGIN_GRAMMAR,
     REGEX_CHARS,
     compile_wildcards,
+    is_loopback_host,
     parse_origins,
 )
 
@@ -222,6 +223,9 @@ PREFLIGHT_OK = "preflight allowed"
 BAD_METHOD = "requested method not allowed"
 BAD_HEADERS = "a requested header is not allowed"
 LONG_HEADERS = "Access-Control-Request-Headers too long"
+INSECURE_ORIGIN = (
+    "plain-http origin refused with credentials (allow_insecure_origins=False)"
+)
 
 _DUPLICATE = "\x00duplicate"
 
@@ -297,6 +301,7 @@ class Policy:
         "_refused",
         "_refused_preflight",
         "_regexes",
+        "_secure_only",
         "_settings",
         "_static",
         "_sync_checks",
@@ -323,6 +328,7 @@ class Policy:
     _headers: frozenset[str]
     _header_patterns: tuple[re.Pattern[str], ...]
     _pna: bool
+    _secure_only: bool
     _vary: bool
     _no_origin: Decision
     _refused: Decision
@@ -477,6 +483,13 @@ class Policy:
         if origin is _DUPLICATE:
             return DUPLICATE_ORIGIN
 
+        if not origin.isascii():
+            # Browsers send hosts in Punycode. Checked first because
+            # lower() and IGNORECASE fold some non-ASCII letters (the
+            # Kelvin sign) into ASCII ones, and a header value that is not
+            # Latin-1 cannot even be written by a WSGI server.
+            return MALFORMED_ORIGIN
+
         lowered = origin.lower()
         if lowered in self._exact:
             return ALLOWED
@@ -486,6 +499,10 @@ class Policy:
             # Never echo or hand to user code what is not an origin: a value
             # with CR, LF or NUL would be a header injection.
             return MALFORMED_ORIGIN
+        if self._secure_only and _insecure(lowered):
+            # Exact origins and wildcards are checked when the policy is
+            # built; what a regex or callable accepts is only known now.
+            return INSECURE_ORIGIN
         if self._any or origin_allowed is True:
             return ALLOWED
         for pattern in self._regexes:
@@ -555,6 +572,18 @@ class Policy:
             if not any(p.fullmatch(name) for p in patterns):
                 return False
         return True
+
+
+def _insecure(origin: str) -> bool:
+    """Tell whether a lower-cased origin is plain http and not loopback."""
+    if not origin.startswith("http://"):
+        return False
+    authority = origin[7:]
+    if authority.startswith("["):
+        host = authority.partition("]")[0] + "]"
+    else:
+        host = authority.partition(":")[0]
+    return not is_loopback_host(host)
 
 
 def _callable_may_see(origin: str) -> bool:
@@ -655,6 +684,8 @@ class _Builder:
             "_headers": frozenset(header_names),
             "_header_patterns": tuple(header_patterns),
             "_pna": settings["allow_private_network"] is True,
+            "_secure_only": credentials
+            and settings["allow_insecure_origins"] is not True,
             "_vary": bool(vary_pair),
             "_no_origin": no_origin,
             "_refused": Decision(vary_pair, False, False, None, REFUSED_ORIGIN),
