@@ -252,6 +252,7 @@ def request_facts(
         )
 
     origin = acrm = acrh = acrpn = None
+    more_acrh: list[str] | None = None
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     for name, value in pairs:
         key = name.lower()
@@ -262,10 +263,19 @@ def request_facts(
         elif key == "access-control-request-method":
             acrm = value if acrm is None else acrm
         elif key == "access-control-request-headers":
-            # Fetch joins repeated lines with ", " ("header list get").
-            acrh = value if acrh is None else f"{acrh}, {value}"
+            # Fetch joins repeated lines with ", " ("header list get"). The
+            # lines are joined once, after the loop: appending to a growing
+            # string would make many repeated lines cost quadratic time.
+            if acrh is None:
+                acrh = value
+            elif more_acrh is None:
+                more_acrh = [acrh, value]
+            else:
+                more_acrh.append(value)
         elif key == "access-control-request-private-network":
             acrpn = value if acrpn is None else acrpn
+    if more_acrh is not None:
+        acrh = ", ".join(more_acrh)
     return origin, acrm, acrh, acrpn
 
 
