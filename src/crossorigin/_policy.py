@@ -529,12 +529,16 @@ class Policy:
     def _preflight(
         self, acao: str, acrm: str, acrh: str | None, acrpn: str | None
     ) -> Decision:
+        # A method is a token ("Methods"). Checked before upper(), which
+        # folds some non-ASCII letters into ASCII ones ("ß" into "SS"), so
+        # that only a token is ever compared, or echoed in ACAM.
+        if not TOKEN.fullmatch(acrm):
+            return self._refused_preflight._replace(reason=BAD_METHOD)
+
         # Methods compare case-insensitively; browsers upper-case only the
         # standard methods and send others ("patch") as typed ("Methods").
         upper = acrm.upper()
         if self._methods_any:
-            if not TOKEN.fullmatch(acrm):
-                return self._refused_preflight._replace(reason=BAD_METHOD)
             acam: str = acrm
         elif upper in self._methods or upper in SAFELISTED_METHODS:
             acam = self._acam
