@@ -1,0 +1,392 @@
+"""The Quart adapter: async hooks that find the policy, decide and apply.
+
+No CORS rule lives here. Each request is resolved to one policy through
+``AppState.resolve``, decided by ``Policy.decide`` and applied with
+``apply_decision``. Every hook is ``async def``: Quart sends a sync hook to
+a worker thread on every request (``ensure_async``), and an async origin
+callable is awaited here, on the event loop, never through a thread.
+
+Three hooks per app, installed once:
+
+- an early ``before_request`` function, first in the app's list, that
+  answers CORS preflights before any other ``before_request`` function,
+  auth decorator or view runs;
+- a late ``after_request`` function, last to run, that adds the headers of
+  the decision to every other response: views, ``abort()``, error handlers,
+  routing errors, redirects, streamed bodies (never consumed) and, unless
+  ``intercept_exceptions=False``, the 500 of an unhandled exception;
+- a ``before_websocket`` function, first in its list, that refuses a
+  foreign origin's handshake when ``check_websocket_origin=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
+
+from quart import (
+    Blueprint,
+    Quart,
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    has_request_context,
+)
+from quart.globals import request_ctx, websocket_ctx
+from quart.signals import got_request_exception
+from quart.typing import ResponseTypes
+from quart.wrappers import Request, Websocket
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
+
+from ._apply import apply_decision as _apply_decision
+from ._apply import log_decision
+from ._placement import MARKER, AppState, Placement, ViewSpec
+from ._policy import REFUSED_ORIGIN, Decision, Policy
+
+__all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
+
+#: Attributes set on a Quart request object. ``_HANDLED``: this request's
+#: CORS work is done (a preflight was answered, or a decorator applies its
+#: decision itself), so the app-wide hook keeps out. ``_UNHANDLED``: the
+#: response is the 500 Quart made for an exception no error handler took.
+_HANDLED = "_crossorigin_handled"
+_UNHANDLED = "_crossorigin_unhandled_exception"
+
+_EXTENSION_KEY = "crossorigin"
+
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+# Werkzeug's Headers.get is overloaded in a way that mypy does not match
+# against the HeaderStore protocol; the runtime object is exactly what the
+# function expects, so only its static type is narrowed here, once.
+apply_decision = cast(Callable[[Decision, Headers], None], _apply_decision)
+
+
+def is_blueprint(target: object) -> bool:
+    """Whether ``CORS`` was given a blueprint rather than an app."""
+    return isinstance(target, Blueprint)
+
+
+# -- Hooks installed by CORS(app) and CORS(bp) -----------------------------------
+
+
+def ensure_hooks(app: Quart, state: AppState) -> None:
+    """Install the preflight, header and websocket hooks, once."""
+    if state.hooks_installed:
+        return
+
+    # Everything that does not change per request is bound here, once.
+    config = app.config
+    view_functions = app.view_functions
+    resolve = state.resolve
+
+    async def answer_preflight() -> Response | None:
+        req = request_ctx.request
+        if req.method != "OPTIONS":
+            return None
+
+        acrm = req.headers.get("Access-Control-Request-Method")
+        if acrm is None:
+            return None
+
+        target = _preflight_target(req, view_functions, acrm)
+        if target is None:
+            return None
+
+        view, blueprints = target
+        policy, placement = resolve(app, config, view, blueprints, req.path)
+        if policy is None or placement is None or not placement.automatic_options:
+            return None
+
+        decision = await _decide(policy, "OPTIONS", req)
+        if not decision.preflight:
+            return None
+
+        _log(decision, req, placement)
+        setattr(req, _HANDLED, True)
+        return _preflight_response(app, decision)
+
+    async def add_headers(response: ResponseTypes) -> ResponseTypes:
+        req = request_ctx.request
+        if getattr(req, _HANDLED, False):
+            return response
+
+        view = view_functions.get(req.endpoint) if req.endpoint else None
+        policy, placement = resolve(app, config, view, req.blueprints, req.path)
+        if policy is None or placement is None:
+            return response
+
+        return await _add_headers(response, req, policy, placement)
+
+    async def check_websocket() -> None:
+        socket = websocket_ctx.websocket
+        view = view_functions.get(socket.endpoint) if socket.endpoint else None
+        policy, placement = resolve(app, config, view, socket.blueprints, socket.path)
+        if policy is None or placement is None:
+            return
+        if not placement.check_websocket_origin:
+            return
+
+        origin = socket.headers.get("Origin")
+        # No Origin: not a browser, whose handshakes always carry one (RFC
+        # 6455, section 4.1), so there is no cross-site page to guard from.
+        if origin is None or _same_origin(origin, socket):
+            return
+
+        decision = await _decide(policy, "GET", socket)
+        log_decision(decision, "WEBSOCKET", socket.path, origin, placement.debug)
+        if not decision.allowed:
+            abort(403)
+
+    # First in the list, so that preflights are answered ahead of every
+    # other before_request function, including those registered earlier.
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_preflight)
+    # after_request functions run in reverse order: index 0 runs last, so
+    # this hook sees headers the other hooks set (a Vary, their own ACAO).
+    app.after_request_funcs.setdefault(None, []).insert(0, add_headers)
+    app.before_websocket_funcs.setdefault(None, []).insert(0, check_websocket)
+    state.hooks_installed = True
+
+
+def _preflight_target(
+    req: Request, view_functions: dict[str, Callable[..., Any]], acrm: str
+) -> tuple[Callable[..., Any] | None, Sequence[str]] | None:
+    """The view and blueprints whose policy answers this preflight.
+
+    ``None`` leaves the preflight to the app: a path that routes nowhere
+    gets the app's 404 (with the headers of the app policy), as a resource
+    that does not exist should.
+    """
+    error = req.routing_exception
+    if error is None:
+        return view_functions.get(req.endpoint or ""), req.blueprints
+
+    if isinstance(error, RequestRedirect):
+        # A preflight must not be redirected ("CORS-preflight fetch": any
+        # status but ok fails it), so the app policy answers at the old URL;
+        # the actual request then follows the 308.
+        return None, ()
+
+    if isinstance(error, MethodNotAllowed):
+        # The route exists but takes no OPTIONS (provide_automatic_options
+        # is off). Find it by the method the preflight asks about, so that
+        # its blueprint or decorator policy is the one that answers.
+        adapter = request_ctx.url_adapter
+        try:
+            if adapter is None:
+                return None
+            rule, _ = adapter.match(method=acrm.upper(), return_rule=True)
+        except HTTPException:
+            return None
+        endpoint = rule.endpoint
+        return view_functions.get(endpoint), _blueprint_names(endpoint)
+
+    return None
+
+
+def _blueprint_names(endpoint: str) -> list[str]:
+    """``"a.b.view"`` -> ``["a.b", "a"]``, as ``Request.blueprints`` does."""
+    names: list[str] = []
+    name = endpoint.rpartition(".")[0]
+    while name:
+        names.append(name)
+        name = name.rpartition(".")[0]
+    return names
+
+
+def _same_origin(origin: str, socket: Websocket) -> bool:
+    # A handshake's Origin is an http(s) origin: the socket's own origin is
+    # its scheme mapped from ws(s) to http(s) and its Host without the
+    # scheme's default port, serialised as a browser does ("origin", HTML).
+    scheme = "https" if socket.scheme in ("wss", "https") else "http"
+    host = socket.host.lower()
+    default_port = _DEFAULT_PORTS[scheme]
+    if host.endswith(default_port):
+        host = host[: -len(default_port)]
+
+    return origin.lower() == f"{scheme}://{host}"
+
+
+# -- Shared steps ------------------------------------------------------------------
+
+
+async def _decide(policy: Policy, method: str, req: Request | Websocket) -> Decision:
+    """Decide, awaiting an async origin callable only when it can matter.
+
+    The listed origins are checked first; only an origin they refuse goes
+    to the async callables, awaited here on the event loop.
+    """
+    headers = req.headers
+    decision = policy.decide(method, headers)
+    if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
+        allowed = await policy.check_origin_async(headers["Origin"])
+        decision = policy.decide(method, headers, origin_allowed=allowed)
+    return decision
+
+
+async def _add_headers(
+    response: ResponseTypes, req: Request, policy: Policy, placement: Placement
+) -> ResponseTypes:
+    if not placement.intercept_exceptions and getattr(req, _UNHANDLED, False):
+        return response
+
+    decision = await _decide(policy, req.method, req)
+    apply_decision(decision, response.headers)
+    _log(decision, req, placement)
+
+    return response
+
+
+def _preflight_response(app: Quart, decision: Decision) -> Response:
+    # An explicit empty body: some servers never start a response whose
+    # body yields nothing (DESIGN.md, "Known pitfalls").
+    response = app.response_class(b"", status=decision.status or 200)
+    apply_decision(decision, response.headers)
+    return response
+
+
+def _log(decision: Decision, req: Request, placement: Placement) -> None:
+    origin = req.headers.get("Origin")
+    log_decision(decision, req.method, req.path, origin, placement.debug)
+
+
+async def _note_unhandled_exception(sender: object, **extra: object) -> None:
+    # Quart sends got_request_exception from handle_exception, for an
+    # exception no error handler took, just before it makes the 500. Async,
+    # so that Quart awaits it rather than sending it to a thread.
+    if has_request_context():
+        setattr(request_ctx.request, _UNHANDLED, True)
+
+
+# One receiver for every app, connected once; it only marks the request.
+got_request_exception.connect(_note_unhandled_exception, weak=False)
+
+
+# -- The runtime of @cross_origin -------------------------------------------------
+
+
+def _hooks_cover(app: Quart, spec: ViewSpec, req: Request) -> bool:
+    """Whether the app's hooks find this decorator through the endpoint.
+
+    A decorator on a method of a class-based view is not on the endpoint's
+    view function; it then applies its decision itself.
+    """
+    state = app.extensions.get(_EXTENSION_KEY)
+    if not isinstance(state, AppState) or not state.hooks_installed:
+        return False
+    view = app.view_functions.get(req.endpoint or "")
+    return getattr(view, MARKER, None) is spec
+
+
+def _view_policy(app: Quart, spec: ViewSpec, req: Request) -> Policy | None:
+    # A decorator's scope has no resources, so this is its one policy.
+    return spec.scope_for(app, app.config).policy_for(req.path)
+
+
+async def _answer_options(
+    app: Quart, req: Request, policy: Policy, placement: Placement
+) -> Response:
+    """An OPTIONS request routed to the decorator, which answers it itself.
+
+    A preflight gets the decision; any other OPTIONS request Quart's
+    default OPTIONS response, with the headers of an actual request.
+    """
+    decision = await _decide(policy, "OPTIONS", req)
+    _log(decision, req, placement)
+    if decision.preflight:
+        return _preflight_response(app, decision)
+
+    response = await app.make_default_options_response()
+    apply_decision(decision, response.headers)
+    return response
+
+
+def _headers_later(req: Request, policy: Policy, placement: Placement) -> None:
+    """Have whatever response the view ends in (its own, an ``abort()``, an
+    error handler's) get the headers, decided on the event loop."""
+
+    async def add_headers(response: ResponseTypes) -> ResponseTypes:
+        return await _add_headers(response, req, policy, placement)
+
+    setattr(req, _HANDLED, True)
+    after_this_request(add_headers)
+
+
+def call_sync(
+    view: Callable[..., Any], spec: ViewSpec, args: Any, kwargs: dict[str, Any]
+) -> Any:
+    """Run a sync view decorated with ``@cross_origin``.
+
+    Quart calls it in a worker thread, so nothing here awaits. What must be
+    awaited (an async origin callable, ``make_default_options_response``)
+    goes to an async ``after_this_request`` function, which Quart awaits on
+    the event loop and which replaces the placeholder returned here.
+    """
+    if not has_request_context():
+        # A websocket handler: the before_websocket hook did the checking.
+        return view(*args, **kwargs)
+
+    app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
+    req = request_ctx.request
+    options = req.method == "OPTIONS" and spec.placement.automatic_options
+    if _hooks_cover(app, spec, req):
+        # The early hook answered any preflight; the late hook adds the
+        # headers. An OPTIONS here is not a preflight.
+        if not options:
+            return view(*args, **kwargs)
+
+        async def default_options(response: ResponseTypes) -> ResponseTypes:
+            return await app.make_default_options_response()
+
+        after_this_request(default_options)
+        return app.response_class(b"")
+
+    policy = _view_policy(app, spec, req)
+    if policy is None:
+        return view(*args, **kwargs)
+
+    placement = spec.placement
+    if options:
+
+        async def answer(response: ResponseTypes) -> ResponseTypes:
+            return await _answer_options(app, req, policy, placement)
+
+        setattr(req, _HANDLED, True)
+        after_this_request(answer)
+        return app.response_class(b"")
+
+    _headers_later(req, policy, placement)
+    return view(*args, **kwargs)
+
+
+async def call_async(
+    view: Callable[..., Awaitable[Any]],
+    spec: ViewSpec,
+    args: Any,
+    kwargs: dict[str, Any],
+) -> Any:
+    """Run an async view decorated with ``@cross_origin``."""
+    if not has_request_context():
+        return await view(*args, **kwargs)
+
+    app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
+    req = request_ctx.request
+    options = req.method == "OPTIONS" and spec.placement.automatic_options
+    if _hooks_cover(app, spec, req):
+        if options:
+            return await app.make_default_options_response()
+        return await view(*args, **kwargs)
+
+    policy = _view_policy(app, spec, req)
+    if policy is None:
+        return await view(*args, **kwargs)
+
+    if options:
+        setattr(req, _HANDLED, True)
+        return await _answer_options(app, req, policy, spec.placement)
+
+    _headers_later(req, policy, spec.placement)
+    return await view(*args, **kwargs)
