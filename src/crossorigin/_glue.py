@@ -247,6 +247,8 @@ def exempt(view: F) -> F:
 def _runtime() -> ModuleType:
     """The adapter of the framework whose request is being handled."""
     quart = sys.modules.get("quart")
-    if quart is not None and quart.has_request_context():
+    if quart is not None and (
+        quart.has_request_context() or quart.has_websocket_context()
+    ):
         return importlib.import_module("crossorigin._quart")
     return importlib.import_module("crossorigin._flask")
