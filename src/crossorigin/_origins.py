@@ -39,6 +39,14 @@ _IPV6_ORIGIN = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
+# A plain origin followed by a path, query or fragment, as pasted from the
+# address bar ("https://app.example.com/?next=1"): its "?" is a query, not
+# a regex quantifier, and canonical_origin reports it with the fix.
+_URL_WITH_TAIL = re.compile(
+    r"[a-z][a-z0-9+.-]*://[a-z0-9_.-]+(?::[0-9]*)?[/?#][^\\()\[\]|^$+{}*]*",
+    re.IGNORECASE | re.DOTALL,
+)
+
 #: The serialised-origin grammar (Fetch, "Origin header"), loosened to any
 #: letter case. A value that does not fit is never echoed and never reaches a
 #: user's regex or callable.
@@ -58,6 +66,20 @@ _LOOSE_DOT = re.compile(r"(?<![\\])(?<=[A-Za-z0-9])\.(?=[A-Za-z0-9])")
 # A regex that ends in an unbounded "anything" also accepts any host that
 # merely starts with the intended origin: https://example.com.evil.net.
 _OPEN_END = re.compile(r"(?<!\\)\.[*+]\??(?:\$|\\Z)?$")
+
+# An unbounded wildcard glued to the front of a label of a two-label host:
+# r"https://.*example\.com" also accepts "https://evilexample.com", a
+# domain anyone can register. The wildcard is ".", "\w", "\S" or a class,
+# repeated; the host must end after at most one more escaped dot.
+_GLUED_WILDCARD = re.compile(
+    r"((?:(?<!\\)\.|\\[wS]|\[[^\]]*\])(?:[*+]|\{\d*,\d*\})\??)"
+    r"[A-Za-z0-9][A-Za-z0-9-]*(?:\\\.[A-Za-z0-9-]+)?"
+    r"(?![A-Za-z0-9-]|\\\.)"
+)
+
+# Appended to the literal origin a regex starts with: if the regex still
+# matches, it accepts hosts that merely start with that origin.
+_SUFFIX_PROBES = (".crossoriginprobe.invalid", "crossoriginprobe.invalid")
 
 OriginCallable = Callable[[str], Any]
 
@@ -181,6 +203,8 @@ def _parse_string(
             _add_wildcard(text, stripped, rules, credentials, allow_insecure)
         else:
             _add_exact(text, stripped, rules, credentials, allow_insecure)
+    elif _URL_WITH_TAIL.fullmatch(stripped):
+        _add_exact(text, stripped, rules, credentials, allow_insecure)
     elif REGEX_CHARS & set(stripped) or ".*" in stripped or ".+" in stripped:
         try:
             pattern = re.compile(stripped, re.IGNORECASE)
@@ -412,12 +436,23 @@ def _add_regex(
         rules.entries.append(pattern)
         return
 
-    if _OPEN_END.search(source):
+    if _OPEN_END.search(source) or _matches_longer_host(pattern, source):
         rules.problems.append(
             f"origins: the regex {source!r} ends in an unbounded wildcard, so"
             " it also matches hosts that only start with your origin, such as"
             " 'https://example.com.evil.net'; end the pattern at the host (an"
             r" optional port is r'(:\d+)?'), or use 'https://*.example.com'"
+        )
+        return
+
+    glued = _GLUED_WILDCARD.search(source)
+    if glued:
+        rules.problems.append(
+            f"origins: in the regex {source!r} the wildcard {glued.group(1)!r}"
+            " can stop in the middle of a host name, so it also matches"
+            " domains anyone can register, such as 'https://evilexample.com';"
+            r" end the wildcard at a dot, as in r'https://.*\.example\.com',"
+            " or use 'https://*.example.com'"
         )
         return
 
@@ -439,6 +474,31 @@ def _add_regex(
         )
     rules.regexes.append(pattern)
     rules.entries.append(pattern)
+
+
+def _matches_longer_host(pattern: re.Pattern[str], source: str) -> bool:
+    """Tell whether a regex that accepts the origin it starts with also
+    accepts that origin followed by more host, the prefix-match flaw.
+    """
+    literal: list[str] = []
+    chars = iter(source.lstrip("^"))
+    for char in chars:
+        if char == "\\":
+            escaped = next(chars, "")
+            if not escaped or escaped.isalnum():
+                break
+            literal.append(escaped)
+        elif char in ".^$*+?{}[]|()":
+            # The character before a quantifier may be absent.
+            if char in "*?{" and literal:
+                literal.pop()
+            break
+        else:
+            literal.append(char)
+    origin = "".join(literal)
+    if not pattern.fullmatch(origin) or canonical_origin(origin.lower())[1]:
+        return False
+    return any(pattern.fullmatch(origin + probe) for probe in _SUFFIX_PROBES)
 
 
 def compile_wildcards(sources: list[str]) -> re.Pattern[str] | None:
