@@ -29,14 +29,21 @@ MAX_ORIGIN_LENGTH = 1024
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
-_IPV6 = re.compile(r"\[[0-9a-f:.]+\]")
 
 # An origin whose host is an IPv6 literal, as in "http://[::1]:8080": its
 # brackets are part of the URL syntax, not a regex character class. A port
 # of "*" makes it a wildcard; a path is left for canonical_origin to report.
 _IPV6_ORIGIN = re.compile(
-    r"[a-z][a-z0-9+.-]*://\[[0-9a-f:.]*\](?::[0-9*]*)?(?:[/?#].*)?",
+    r"[a-z][a-z0-9+.-]*://\[[0-9a-z:.%]*\](?::[0-9*]*)?(?:[/?#].*)?",
     re.IGNORECASE | re.DOTALL,
+)
+
+# Our wildcard syntax: "*" as whole host labels or as the port. Checked
+# before the regex test so that "https://*.*.example.com" is reported as a
+# misplaced wildcard rather than compiled into a regex matching far more.
+_WILDCARD_SHAPE = re.compile(
+    r"[a-z][a-z0-9+.-]*://(?:\*|[a-z0-9_-]+)(?:\.(?:\*|[a-z0-9_-]+))*(?::(?:[0-9]+|\*))?",
+    re.IGNORECASE,
 )
 
 # A plain origin followed by a path, query or fragment, as pasted from the
@@ -80,6 +87,41 @@ _GLUED_WILDCARD = re.compile(
 # Appended to the literal origin a regex starts with: if the regex still
 # matches, it accepts hosts that merely start with that origin.
 _SUFFIX_PROBES = (".crossoriginprobe.invalid", "crossoriginprobe.invalid")
+
+#: Domains under which anyone can get a subdomain, so that a credentialed
+#: ``https://*.<suffix>`` trusts strangers. A best-effort excerpt of the
+#: Public Suffix List's well-known shared hosts, not the list itself: the
+#: core takes no dependency, and SECURITY.md says what this misses.
+SHARED_HOST_SUFFIXES = frozenset(
+    {
+        "amazonaws.com",
+        "appspot.com",
+        "azurewebsites.net",
+        "blogspot.com",
+        "cloudfront.net",
+        "firebaseapp.com",
+        "fly.dev",
+        "github.io",
+        "gitlab.io",
+        "glitch.me",
+        "herokuapp.com",
+        "netlify.app",
+        "ngrok-free.app",
+        "ngrok.io",
+        "onrender.com",
+        "pages.dev",
+        "surge.sh",
+        "vercel.app",
+        "web.app",
+        "workers.dev",
+    }
+)
+
+#: Second-level labels that country registries hand out as public
+#: suffixes ("co.uk", "com.au", "ac.jp").
+_GENERIC_SECOND_LEVEL = frozenset(
+    {"ac", "co", "com", "edu", "gov", "ne", "net", "or", "org"}
+)
 
 OriginCallable = Callable[[str], Any]
 
@@ -205,6 +247,8 @@ def _parse_string(
             _add_exact(text, stripped, rules, credentials, allow_insecure)
     elif _URL_WITH_TAIL.fullmatch(stripped):
         _add_exact(text, stripped, rules, credentials, allow_insecure)
+    elif has_star and _WILDCARD_SHAPE.fullmatch(stripped):
+        _add_wildcard(text, stripped, rules, credentials, allow_insecure)
     elif REGEX_CHARS & set(stripped) or ".*" in stripped or ".+" in stripped:
         try:
             pattern = re.compile(stripped, re.IGNORECASE)
@@ -307,7 +351,7 @@ def canonical_origin(text: str) -> tuple[str | None, str | None]:
         fixed = f"{scheme}://{host}" + (f":{port_text}" if port_text else "")
         return None, f"has a non-ASCII host; browsers send it as {fixed!r}"
 
-    if _IPV6.fullmatch(host):
+    if host.startswith("["):
         try:
             host = f"[{_serialise_ipv6(ipaddress.IPv6Address(host[1:-1]))}]"
         except ValueError:
@@ -405,6 +449,13 @@ def _add_wildcard(
             f"origins: {text!r} would allow every site under the top-level"
             f" domain {base!r}; name your own domain, as in 'https://*.example.com'"
         )
+    if credentials and subdomains and _is_public_suffix(base):
+        return rules.problems.append(
+            f"origins: {text!r} with supports_credentials=True would let"
+            f" every site under {base!r} read your users' data, and anyone"
+            " can get a site there; list your own origins, as in"
+            f" 'https://yourapp.{base}'"
+        )
     if credentials and not insecure and scheme == "http" and not is_loopback_host(base):
         return rules.problems.append(_insecure_problem(text, "https://" + rest))
 
@@ -421,6 +472,15 @@ def _add_wildcard(
     rules.wildcards.append(source)
     rules.entries.append(f"{scheme}://{host}" + (f":{port}" if port else ""))
     return None
+
+
+def _is_public_suffix(host: str) -> bool:
+    """Best effort: is ``host`` a suffix under which anyone can register?"""
+    if host in SHARED_HOST_SUFFIXES:
+        return True
+    first, _, rest = host.partition(".")
+    # "co.uk", "com.au": a generic label under a two-letter country code.
+    return first in _GENERIC_SECOND_LEVEL and len(rest) == 2 and rest.isalpha()
 
 
 def _add_regex(
