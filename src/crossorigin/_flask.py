@@ -92,8 +92,9 @@ def _make_hooks(
         if req.method != "OPTIONS":
             return None
 
-        headers = req.headers
-        acrm = headers.get("Access-Control-Request-Method")
+        # Read the environ directly: EnvironHeaders.get raises and catches
+        # a KeyError for an absent header.
+        acrm = req.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
         if acrm is None:
             return None
 
@@ -106,7 +107,7 @@ def _make_hooks(
         if policy is None or placement is None or not placement.automatic_options:
             return None
 
-        decision = _decide(app, policy, "OPTIONS", headers)
+        decision = _decide(app, policy, "OPTIONS", req.headers)
         if not decision.preflight:
             return None
 
@@ -215,7 +216,7 @@ def _preflight_response(app: Flask, decision: Decision) -> Response:
 
 def _log(decision: Decision, req: Request, placement: Placement) -> None:
     if placement.debug or logger.isEnabledFor(logging.DEBUG):
-        origin = req.headers.get("Origin")
+        origin = req.environ.get("HTTP_ORIGIN")
         log_decision(decision, req.method, req.path, origin, placement.debug)
 
 

@@ -154,7 +154,10 @@ class CORS:
 
         def register(setup: Any) -> None:
             app = setup.app
-            name = getattr(setup, "name", bp.name)
+            # The registered name, as request.blueprints spells it: a nested
+            # blueprint is "parent.child".
+            prefix = getattr(setup, "name_prefix", "")
+            name = f"{prefix}.{getattr(setup, 'name', bp.name)}".lstrip(".")
             where = f"CORS(blueprint {name!r})"
             scope = build_scope(app.config, options, where)
             _log_warnings(scope, where)
