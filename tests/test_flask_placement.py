@@ -295,7 +295,7 @@ def test_cors_blueprint_after_registration_is_config_error() -> None:
     bp = Blueprint("api", __name__)
     app.register_blueprint(bp)
 
-    with pytest.raises(ConfigError, match="before app.register_blueprint"):
+    with pytest.raises(ConfigError, match=r"before app\.register_blueprint"):
         CORS(bp)
 
 
