@@ -280,6 +280,13 @@ def test_decorator_on_method_view_method_applies_itself() -> None:
     # decision and the app-wide hook keeps out.
     assert acao(app, "/things") == ORIGIN
     assert acao(app, "/things", EVIL) is None
+    # A preflight names its method, so the method's decorator answers it.
+    headers = {"Origin": EVIL, "Access-Control-Request-Method": "GET"}
+    refused = app.test_client().options("/things", headers=headers)
+    assert refused.status_code == 403
+    headers["Origin"] = ORIGIN
+    allowed = app.test_client().options("/things", headers=headers)
+    assert allowed.headers[ACAO] == ORIGIN
 
 
 def test_second_cors_app_is_config_error() -> None:

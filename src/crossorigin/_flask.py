@@ -147,7 +147,8 @@ def _preflight_target(
     """
     error = req.routing_exception
     if error is None:
-        return app.view_functions.get(req.endpoint or ""), req.blueprints
+        view = app.view_functions.get(req.endpoint or "")
+        return _method_view_handler(view, acrm), req.blueprints
 
     if isinstance(error, RequestRedirect):
         # A preflight must not be redirected ("CORS-preflight fetch": any
@@ -170,6 +171,26 @@ def _preflight_target(
         return app.view_functions.get(endpoint), _blueprint_names(endpoint)
 
     return None
+
+
+def _method_view_handler(
+    view: Callable[..., Any] | None, acrm: str
+) -> Callable[..., Any] | None:
+    """The class-based view's method for ``acrm`` if it is decorated.
+
+    ``@cross_origin`` on a ``MethodView`` method is not on the endpoint's
+    view function; for a preflight, the method it asks about is known, so
+    its decorator can answer.
+    """
+    if view is None or getattr(view, MARKER, None) is not None:
+        return view
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    handler = getattr(view_class, acrm.lower(), None)
+    if getattr(handler, MARKER, None) is None:
+        return view
+    return handler
 
 
 def _blueprint_names(endpoint: str) -> list[str]:
