@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright
 
 CHROMIUM_ARGS = (
     "--no-sandbox",
@@ -49,7 +49,11 @@ def launch(playwright: Playwright, executable: str) -> Browser:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the page's script could read from one fetch, as the browser let it."""
+    """What the page's script could read from one fetch, as the browser let it.
+
+    ``message`` is the browser's own console explanation when it blocked the
+    response ("has been blocked by CORS policy: ..."); script never sees it.
+    """
 
     fetched: bool
     status: int | None
@@ -57,38 +61,69 @@ class Outcome:
     headers: dict[str, str | None]
     visible: list[str]
     error: str | None
+    message: str | None = None
 
     @property
     def blocked(self) -> bool:
         return not self.fetched
 
 
-def open_frontend(page: Page, origin: str) -> None:
-    page.goto(f"{origin}/index.html", wait_until="load")
+#: How long to wait for the console message explaining a blocked fetch.
+MESSAGE_WAIT_MS = 2000
 
 
-def call(
-    page: Page,
-    url: str,
-    *,
-    method: str = "GET",
-    headers: dict[str, str] | None = None,
-    body: str | None = None,
-    credentials: str = "same-origin",
-    read: tuple[str, ...] = (),
-) -> Outcome:
-    """Run ``fetch(url, ...)`` in ``page`` and return what script saw."""
-    init: dict[str, Any] = {
-        "method": method,
-        "headers": headers or {},
-        "credentials": credentials,
-        # The HTTP cache must not answer for the server; the preflight
-        # cache is separate and is what max_age governs.
-        "cache": "no-store",
-    }
-    if body is not None:
-        init["body"] = body
-    result = page.evaluate(
-        "([url, init, read]) => callApi(url, init, read)", [url, init, list(read)]
-    )
-    return Outcome(**result)
+class Frontend:
+    """A page loaded from one front-end origin, making calls from its script."""
+
+    def __init__(self, page: Page, origin: str) -> None:
+        self.page = page
+        self.origin = origin
+        self._messages: list[str] = []
+        page.on("console", self._on_console)
+        page.goto(f"{origin}/index.html", wait_until="load")
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "CORS policy" in message.text:
+            self._messages.append(message.text)
+
+    def _take_message(self, url: str) -> str | None:
+        needle = f"'{url}'"
+        for _ in range(MESSAGE_WAIT_MS // 20):
+            for index, text in enumerate(self._messages):
+                if needle in text:
+                    del self._messages[index]
+                    return text.split("blocked by CORS policy: ", 1)[-1]
+            # Lets Playwright deliver pending events.
+            self.page.wait_for_timeout(20)
+        return None
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        body: str | None = None,
+        credentials: str = "same-origin",
+        read: tuple[str, ...] = (),
+    ) -> Outcome:
+        """Run ``fetch(url, ...)`` in the page; return what script saw."""
+        init: dict[str, Any] = {
+            "method": method,
+            "headers": headers or {},
+            "credentials": credentials,
+            # No cache mode: "no-store" or "reload" would also bypass the
+            # preflight cache that max_age governs. The API sends no
+            # validators or lifetimes, so the HTTP cache never answers.
+        }
+        if body is not None:
+            init["body"] = body
+        result = self.page.evaluate(
+            "([url, init, read]) => callApi(url, init, read)",
+            [url, init, list(read)],
+        )
+        outcome = Outcome(**result)
+        if outcome.blocked:
+            outcome = replace(outcome, message=self._take_message(url))
+
+        return outcome

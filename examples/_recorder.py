@@ -63,14 +63,19 @@ def _entry(method: str, path: str, query: str, headers: dict[str, str]) -> Entry
         "cookie": headers.get("cookie"),
         "authorization": headers.get("authorization"),
         "status": None,
-        "cors": [],
+        "cors": {},
     }
 
 
 def _finish(entry: Entry, status: int, headers: Iterable[tuple[str, str]]) -> None:
     entry["status"] = status
-    # ASGI servers send lower-case names; show one spelling for both.
-    entry["cors"] = [[_title(k), v] for k, v in headers if _is_cors_header(k)]
+    cors: dict[str, str] = {}
+    for name, value in headers:
+        if _is_cors_header(name):
+            # ASGI servers send lower-case names; show one spelling for both.
+            key = _title(name)
+            cors[key] = f"{cors[key]}, {value}" if key in cors else value
+    entry["cors"] = cors
 
 
 def _title(name: str) -> str:

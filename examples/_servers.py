@@ -190,6 +190,36 @@ class Stack:
             return json.loads(response.read())  # type: ignore[no-any-return]
 
 
+@dataclass
+class Api:
+    """One backend's API, as seen from a test: URLs and what it received."""
+
+    backend: str
+    origin: str
+    tag: str
+    stack: Stack
+
+    def url(self, path: str) -> str:
+        return f"{self.origin}{path}?tag={self.tag}"
+
+    def received(
+        self, method: str | None = None, path: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The requests this test sent to the server, oldest first."""
+        return [
+            call
+            for call in self.stack.calls(self.backend, self.tag)
+            if method in (None, call["method"]) and path in (None, call["path"])
+        ]
+
+    def preflights(self, path: str | None = None) -> list[dict[str, Any]]:
+        return [
+            call
+            for call in self.received("OPTIONS", path)
+            if call["request_method"] is not None
+        ]
+
+
 @contextlib.contextmanager
 def running(backends: Sequence[str] = tuple(BACKENDS)) -> Iterator[Stack]:
     """Start both front ends and the ``backends``; stop them all on exit."""
