@@ -709,8 +709,10 @@ class _Builder:
             "_actual_tail": (*credential_pair, *expose_pair, *vary_pair),
             "_preflight_head": credential_pair,
             "_preflight_tail": max_age_pair,
+            # Empty vary_pair unless always_send=False, where the answer
+            # without an Origin differs and caches must know it.
             "_wildcard_actual": Decision(
-                ((ACAO, "*"), *expose_pair), False, True, None, ANY_ORIGIN
+                ((ACAO, "*"), *expose_pair, *vary_pair), False, True, None, ANY_ORIGIN
             ),
         }
 
