@@ -1,0 +1,1 @@
+"""Apps that tests serve with a real WSGI server."""
