@@ -131,6 +131,7 @@ class CORS:
         _log_warnings(scope, "CORS(app)")
         adapter.ensure_hooks(app, state)
         state.app_scope = scope
+        _register_cli(app)
 
     @staticmethod
     def _init_blueprint(bp: Any, options: dict[str, Any], adapter: ModuleType) -> None:
@@ -164,6 +165,7 @@ class CORS:
             state = app_state(app)
             adapter.ensure_hooks(app, state)
             state.blueprint_scopes[name] = scope
+            _register_cli(app)
 
         bp.record(register)
 
@@ -245,6 +247,13 @@ def exempt(view: F) -> F:
 
     setattr(wrapper, MARKER, EXEMPT)
     return wrapper  # type: ignore[return-value]
+
+
+def _register_cli(app: Any) -> None:
+    # Imported here: the CLI needs click, which only the frameworks bring.
+    from ._cli import register_cli
+
+    register_cli(app)
 
 
 def _runtime() -> ModuleType:
