@@ -123,6 +123,9 @@ _GENERIC_SECOND_LEVEL = frozenset(
     {"ac", "co", "com", "edu", "gov", "ne", "net", "or", "org"}
 )
 
+#: Letters that IDNA 2003 maps away but UTS 46 nontransitional keeps.
+_IDNA_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+
 OriginCallable = Callable[[str], Any]
 
 
@@ -344,12 +347,24 @@ def canonical_origin(text: str) -> tuple[str | None, str | None]:
     host = host.lower()
 
     if not host.isascii():
+        punycode_hint = (
+            "; write the host in the Punycode ('xn--') form a browser sends,"
+            " as shown by new URL('https://your-host').origin in its console"
+        )
+        if _IDNA_DEVIATIONS & set(host):
+            # Python's codec implements IDNA 2003, which maps these letters
+            # away ("ß" to "ss"); browsers keep them (URL standard, UTS 46
+            # nontransitional), so a suggestion would be wrong.
+            return None, "has a non-ASCII host" + punycode_hint
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            return None, "has a host that is not a valid domain name"
+            return None, "has a host that is not a valid domain name" + punycode_hint
         fixed = f"{scheme}://{host}" + (f":{port_text}" if port_text else "")
-        return None, f"has a non-ASCII host; browsers send it as {fixed!r}"
+        return (
+            None,
+            f"has a non-ASCII host, which browsers send as {fixed!r}; write that",
+        )
 
     if host.startswith("["):
         try:
