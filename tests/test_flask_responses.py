@@ -270,11 +270,17 @@ def test_no_origin_listed_origins_sends_only_vary() -> None:
 
 def test_other_after_request_hooks_do_not_cause_duplicates() -> None:
     app = Flask(__name__)
-    CORS(app, origins=[ORIGIN], expose_headers=["X-Total"])
 
     @app.after_request
     def add_vary(response: Response) -> Response:
         response.headers.add("Vary", "Cookie")
+        return response
+
+    CORS(app, origins=[ORIGIN], expose_headers=["X-Total"])
+
+    @app.after_request
+    def add_more_vary(response: Response) -> Response:
+        response.headers.add("Vary", "Accept")
         return response
 
     @app.get("/x")
@@ -283,7 +289,8 @@ def test_other_after_request_hooks_do_not_cause_duplicates() -> None:
 
     response = get(app, "/x")
 
-    assert response.headers.getlist("Vary") == ["Cookie, Origin"]
+    # The CORS hook runs last, whenever the others were registered.
+    assert response.headers.getlist("Vary") == ["Accept, Cookie, Origin"]
     assert response.headers["Access-Control-Expose-Headers"] == "X-Total"
     assert_no_duplicates(response)
 
