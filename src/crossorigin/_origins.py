@@ -398,6 +398,12 @@ def canonical_origin(text: str) -> tuple[str | None, str | None]:
             f"has {what}, but an origin is only scheme, host and port, so it"
             f" would never match; write {canonical!r}"
         )
+    if len(canonical) > MAX_ORIGIN_LENGTH:
+        return None, (
+            f"is {len(canonical)} characters long, and an Origin header over"
+            f" {MAX_ORIGIN_LENGTH} is refused unread, so it would never match;"
+            " write the origin your site is served from"
+        )
 
     return canonical, None
 
