@@ -11,7 +11,7 @@ quart = pytest.importorskip("quart")
 from quart import Blueprint, Quart, websocket  # noqa: E402
 from quart.testing import WebsocketResponseError  # noqa: E402
 
-from crossorigin import CORS, exempt  # noqa: E402
+from crossorigin import CORS, cross_origin, exempt  # noqa: E402
 
 ORIGIN = "https://app.example.com"
 EVIL = "https://evil.example.net"
@@ -154,3 +154,22 @@ async def test_websocket_blueprint_scope_checked() -> None:
 
     assert await connect(app, "/live/feed", EVIL) == 403
     assert await connect(app, "/live/feed", ORIGIN) == "feed"
+
+
+@pytest.mark.parametrize("hooks", [True, False], ids=["with-cors-app", "decorator"])
+async def test_websocket_decorated_handler_checks_its_own_origins(hooks: bool) -> None:
+    app = Quart(__name__)
+    if hooks:
+        CORS(app, origins=[ORIGIN], check_websocket_origin=True)
+    ran: list[str] = []
+
+    @app.websocket("/partner")
+    @cross_origin(origins=["https://partner.example.org"], check_websocket_origin=True)
+    async def partner() -> None:
+        ran.append("handler")
+        await websocket.send("partner")
+
+    assert await connect(app, "/partner", "https://partner.example.org") == "partner"
+    assert await connect(app, "/partner", ORIGIN) == 403
+    assert await connect(app, "/partner", None) == "partner"
+    assert ran == ["handler", "handler"]

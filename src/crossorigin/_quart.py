@@ -32,6 +32,7 @@ from quart import (
     after_this_request,
     current_app,
     has_request_context,
+    has_websocket_context,
 )
 from quart.globals import request_ctx, websocket_ctx
 from quart.signals import got_request_exception
@@ -125,21 +126,8 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         socket = websocket_ctx.websocket
         view = view_functions.get(socket.endpoint) if socket.endpoint else None
         policy, placement = resolve(app, config, view, socket.blueprints, socket.path)
-        if policy is None or placement is None:
-            return
-        if not placement.check_websocket_origin:
-            return
-
-        origin = socket.headers.get("Origin")
-        # No Origin: not a browser, whose handshakes always carry one (RFC
-        # 6455, section 4.1), so there is no cross-site page to guard from.
-        if origin is None or _same_origin(origin, socket):
-            return
-
-        decision = await _decide(policy, "GET", socket)
-        log_decision(decision, "WEBSOCKET", socket.path, origin, placement.debug)
-        if not decision.allowed:
-            abort(403)
+        if policy is not None and placement is not None:
+            await _check_websocket(socket, policy, placement)
 
     # First in the list, so that preflights are answered ahead of every
     # other before_request function, including those registered earlier.
@@ -195,6 +183,25 @@ def _blueprint_names(endpoint: str) -> list[str]:
         names.append(name)
         name = name.rpartition(".")[0]
     return names
+
+
+async def _check_websocket(
+    socket: Websocket, policy: Policy, placement: Placement
+) -> None:
+    """Refuse the handshake (403) of an origin the policy does not allow."""
+    if not placement.check_websocket_origin:
+        return
+
+    origin = socket.headers.get("Origin")
+    # No Origin: not a browser, whose handshakes always carry one (RFC 6455,
+    # section 4.1), so there is no cross-site page to guard against.
+    if origin is None or _same_origin(origin, socket):
+        return
+
+    decision = await _decide(policy, "GET", socket)
+    log_decision(decision, "WEBSOCKET", socket.path, origin, placement.debug)
+    if not decision.allowed:
+        abort(403)
 
 
 def _same_origin(origin: str, socket: Websocket) -> bool:
@@ -268,7 +275,7 @@ got_request_exception.connect(_note_unhandled_exception, weak=False)
 # -- The runtime of @cross_origin -------------------------------------------------
 
 
-def _hooks_cover(app: Quart, spec: ViewSpec, req: Request) -> bool:
+def _hooks_cover(app: Quart, spec: ViewSpec, req: Request | Websocket) -> bool:
     """Whether the app's hooks find this decorator through the endpoint.
 
     A decorator on a method of a class-based view is not on the endpoint's
@@ -281,7 +288,7 @@ def _hooks_cover(app: Quart, spec: ViewSpec, req: Request) -> bool:
     return getattr(view, MARKER, None) is spec
 
 
-def _view_policy(app: Quart, spec: ViewSpec, req: Request) -> Policy | None:
+def _view_policy(app: Quart, spec: ViewSpec, req: Request | Websocket) -> Policy | None:
     # A decorator's scope has no resources, so this is its one policy.
     return spec.scope_for(app, app.config).policy_for(req.path)
 
@@ -302,6 +309,25 @@ async def _answer_options(
     response = await app.make_default_options_response()
     apply_decision(decision, response.headers)
     return response
+
+
+async def _check_decorated_websocket(spec: ViewSpec) -> None:
+    """The decorator's own websocket check, unless the app's hook ran it.
+
+    Quart has not accepted the handshake yet when the handler starts, so a
+    403 raised here still refuses it.
+    """
+    if not spec.placement.check_websocket_origin:
+        return
+
+    app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
+    socket = websocket_ctx.websocket
+    if _hooks_cover(app, spec, socket):
+        return
+
+    policy = _view_policy(app, spec, socket)
+    if policy is not None:
+        await _check_websocket(socket, policy, spec.placement)
 
 
 def _headers_later(req: Request, policy: Policy, placement: Placement) -> None:
@@ -368,8 +394,10 @@ async def call_async(
     args: Any,
     kwargs: dict[str, Any],
 ) -> Any:
-    """Run an async view decorated with ``@cross_origin``."""
+    """Run an async view or websocket handler decorated with ``@cross_origin``."""
     if not has_request_context():
+        if has_websocket_context():
+            await _check_decorated_websocket(spec)
         return await view(*args, **kwargs)
 
     app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
