@@ -267,11 +267,8 @@ def _blueprint_endpoints(app: Any, name: str) -> list[str]:
 
 
 def _describe_routes(app: Any, endpoints: Iterable[str], limit: int = 4) -> str:
-    rules: list[str] = []
-    for endpoint in endpoints:
-        rules += sorted(
-            r.rule for r in app.url_map.iter_rules() if r.endpoint == endpoint
-        )
+    wanted = set(endpoints)
+    rules = sorted({r.rule for r in app.url_map.iter_rules() if r.endpoint in wanted})
     if not rules:
         return "no routes"
     shown = ", ".join(rules[:limit])
