@@ -3,9 +3,13 @@
 // TypeError, and only exposed (or safelisted) headers can be read.
 "use strict";
 
+// A fetch that hangs (a stuck server) fails after this long instead.
+const TIMEOUT_MS = 10000;
+
 window.callApi = async function callApi(url, init, readHeaders) {
   try {
-    const response = await fetch(url, init || {});
+    const signal = AbortSignal.timeout(TIMEOUT_MS);
+    const response = await fetch(url, { ...(init || {}), signal: signal });
     const body = await response.text();
     const headers = {};
     for (const name of readHeaders || []) {
