@@ -217,8 +217,17 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against flask-cors and quart-cors."""
     _require_file(session, "benchmarks/run.py", "the benchmarks' author")
+    # matplotlib draws the chart; the servers and httpx (the load generator
+    # when Debian's wrk is not installed) serve the real-server run.
     session.install(
-        ".[flask,quart]", "pyperf", "pytest-benchmark", "flask-cors", "quart-cors"
+        ".[flask,quart]",
+        "pyperf",
+        "pytest-benchmark",
+        "flask-cors",
+        "quart-cors",
+        "matplotlib",
+        "httpx",
+        *SERVER_DEPS,
     )
     session.run("python", "benchmarks/run.py", *session.posargs)
 

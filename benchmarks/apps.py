@@ -1,0 +1,215 @@
+"""The apps every benchmark times: one tiny app, with and without CORS.
+
+Each variant is the same app (one route, ``GET`` and ``PUT``, returning a
+two-byte body) so that any difference in time is the CORS layer's. The CORS
+variants are configured alike: the same allowed origins, every header and
+the default methods allowed, no credentials.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PATH = "/api/items"
+ALLOWED_ORIGIN = "https://app.example.com"
+REFUSED_ORIGIN = "https://evil.example.net"
+#: Two requested headers, as a browser sends them: lower case, sorted.
+REQUESTED_HEADERS = "content-type, x-requested-with"
+
+#: The "1,000 configured origins" case: the request comes from the last one,
+#: the worst case for a library that scans its list.
+MANY_ORIGINS = tuple(f"https://app{i:04d}.example.com" for i in range(1000))
+MANY_ORIGINS_REQUEST = MANY_ORIGINS[-1]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request, sent unchanged to every variant."""
+
+    name: str
+    title: str
+    method: str
+    headers: tuple[tuple[str, str], ...]
+    #: Origins the CORS variants allow for this case.
+    origins: tuple[str, ...] = (ALLOWED_ORIGIN,)
+    #: Whether a CORS variant must answer with Access-Control-Allow-Origin.
+    expect_acao: bool = True
+
+
+CASES = (
+    Case(
+        "simple",
+        "allowed simple request",
+        "GET",
+        (("Origin", ALLOWED_ORIGIN),),
+    ),
+    Case(
+        "preflight",
+        "allowed preflight, two requested headers",
+        "OPTIONS",
+        (
+            ("Origin", ALLOWED_ORIGIN),
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", REQUESTED_HEADERS),
+        ),
+    ),
+    Case(
+        "refused",
+        "refused origin",
+        "GET",
+        (("Origin", REFUSED_ORIGIN),),
+        expect_acao=False,
+    ),
+    Case(
+        "no_origin",
+        "request without Origin",
+        "GET",
+        (),
+        expect_acao=False,
+    ),
+    Case(
+        "origins_1000",
+        "allowed simple request, 1,000 configured origins",
+        "GET",
+        (("Origin", MANY_ORIGINS_REQUEST),),
+        origins=MANY_ORIGINS,
+    ),
+)
+CASES_BY_NAME = {case.name: case for case in CASES}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of serving the app: framework, view kind and CORS library."""
+
+    name: str
+    label: str
+    framework: str  # "flask" (WSGI) or "quart" (ASGI)
+    group: str  # variants compared with each other share a group
+    role: str  # "bare", "peer" or "ours"
+    build: Callable[[Sequence[str]], Any]
+
+
+# -- Flask --------------------------------------------------------------------
+
+
+def _flask_app(view_kind: str) -> Any:
+    import flask
+
+    app = flask.Flask("bench")
+    if view_kind == "async":
+
+        async def items() -> str:
+            return "ok"
+
+    else:
+
+        def items() -> str:
+            return "ok"
+
+    app.add_url_rule(PATH, "items", items, methods=["GET", "PUT"])
+    return app
+
+
+def flask_bare(view_kind: str) -> Callable[[Sequence[str]], Any]:
+    def build(origins: Sequence[str]) -> Any:
+        return _flask_app(view_kind)
+
+    return build
+
+
+def flask_cors(view_kind: str) -> Callable[[Sequence[str]], Any]:
+    def build(origins: Sequence[str]) -> Any:
+        import flask_cors
+
+        app = _flask_app(view_kind)
+        flask_cors.CORS(app, origins=list(origins))
+        return app
+
+    return build
+
+
+def crossorigin_flask(view_kind: str) -> Callable[[Sequence[str]], Any]:
+    def build(origins: Sequence[str]) -> Any:
+        import crossorigin
+
+        app = _flask_app(view_kind)
+        crossorigin.CORS(app, origins=list(origins))
+        return app
+
+    return build
+
+
+# -- Quart --------------------------------------------------------------------
+
+
+def _quart_app() -> Any:
+    import quart
+
+    app = quart.Quart("bench")
+
+    async def items() -> str:
+        return "ok"
+
+    app.add_url_rule(PATH, "items", items, methods=["GET", "PUT"])
+    return app
+
+
+def quart_bare(origins: Sequence[str]) -> Any:
+    return _quart_app()
+
+
+def quart_cors(origins: Sequence[str]) -> Any:
+    import quart_cors
+
+    app = _quart_app()
+    return quart_cors.cors(app, allow_origin=list(origins))
+
+
+def crossorigin_quart(origins: Sequence[str]) -> Any:
+    import crossorigin
+
+    app = _quart_app()
+    crossorigin.CORS(app, origins=list(origins))
+    return app
+
+
+VARIANTS = (
+    Variant("flask-sync-bare", "Flask sync, bare", "flask", "flask-sync", "bare",
+            flask_bare("sync")),
+    Variant("flask-sync-flask_cors", "Flask sync, Flask-CORS", "flask",
+            "flask-sync", "peer", flask_cors("sync")),
+    Variant("flask-sync-crossorigin", "Flask sync, crossorigin", "flask",
+            "flask-sync", "ours", crossorigin_flask("sync")),
+    Variant("flask-async-bare", "Flask async, bare", "flask", "flask-async",
+            "bare", flask_bare("async")),
+    Variant("flask-async-flask_cors", "Flask async, Flask-CORS", "flask",
+            "flask-async", "peer", flask_cors("async")),
+    Variant("flask-async-crossorigin", "Flask async, crossorigin", "flask",
+            "flask-async", "ours", crossorigin_flask("async")),
+    Variant("quart-bare", "Quart, bare", "quart", "quart", "bare", quart_bare),
+    Variant("quart-quart_cors", "Quart, quart-cors", "quart", "quart", "peer",
+            quart_cors),
+    Variant("quart-crossorigin", "Quart, crossorigin", "quart", "quart", "ours",
+            crossorigin_quart),
+)  # fmt: skip
+VARIANTS_BY_NAME = {variant.name: variant for variant in VARIANTS}
+
+GROUPS = {
+    "flask-sync": ("Flask, sync view", "Flask-CORS"),
+    "flask-async": ("Flask, async view", "Flask-CORS"),
+    "quart": ("Quart", "quart-cors"),
+}
+
+
+def adapter_missing(framework: str) -> str | None:
+    """Why crossorigin cannot serve ``framework`` yet, or ``None``."""
+    module = "crossorigin._flask" if framework == "flask" else "crossorigin._quart"
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        found = False
+    return None if found else f"{module} does not exist yet"

@@ -1,0 +1,425 @@
+"""Turn raw rounds into comparisons, a Markdown report and a chart."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from apps import CASES, GROUPS, VARIANTS
+from stats import differences, ratios, summarise
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = (
+    "crossorigin",
+    "flask",
+    "werkzeug",
+    "flask-cors",
+    "asgiref",
+    "quart",
+    "quart-cors",
+    "hypercorn",
+    "gunicorn",
+)
+
+#: Targets of issue 7, as ratios measured within one run.
+RATIO_TARGET = 0.3
+THROUGHPUT_TARGET = 0.95
+RATIO_CASES = ("simple", "preflight")
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    versions: dict[str, str] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "versions": versions,
+        "commit": commit,
+    }
+
+
+def _us(ns: list[float]) -> list[float]:
+    return [v / 1000 for v in ns]
+
+
+def analyse_direct(direct: dict[str, Any]) -> dict[str, Any]:
+    """Per case and group: times, overheads and ratios, each summarised."""
+    out: dict[str, Any] = {}
+    for case in CASES:
+        rounds = direct["cases"].get(case.name, {}).get("rounds", {})
+        per_group: dict[str, Any] = {}
+        for group in GROUPS:
+            members = {v.role: v.name for v in VARIANTS if v.group == group}
+            if members.get("bare") not in rounds:
+                continue
+            bare = _us(rounds[members["bare"]])
+            entry: dict[str, Any] = {"bare": summarise(bare).as_dict()}
+            overheads: dict[str, list[float]] = {}
+            for role in ("peer", "ours"):
+                name = members.get(role)
+                if name not in rounds:
+                    continue
+                times = _us(rounds[name])
+                overheads[role] = differences(times, bare)
+                entry[role] = summarise(times).as_dict()
+                entry[f"{role}_overhead"] = summarise(overheads[role]).as_dict()
+            if "peer" in overheads and "ours" in overheads:
+                entry["ratio"] = summarise(
+                    ratios(overheads["ours"], overheads["peer"])
+                ).as_dict()
+            if "ours" in overheads:
+                entry["ours_vs_bare"] = summarise(
+                    ratios(_us(rounds[members["ours"]]), bare)
+                ).as_dict()
+            per_group[group] = entry
+        out[case.name] = per_group
+    return out
+
+
+def analyse_servers(servers: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, runs in servers.get("runs", {}).items():
+        bare_name, ours_name = list(runs)
+        bare = [r["rps"] for r in runs[bare_name]]
+        ours = [r["rps"] for r in runs[ours_name]]
+        out[key] = {
+            "bare": summarise(bare).as_dict(),
+            "ours": summarise(ours).as_dict(),
+            "ratio": summarise(ratios(ours, bare)).as_dict(),
+            "non_2xx": sum(r["non_2xx"] for v in runs.values() for r in v),
+        }
+    return out
+
+
+def targets(analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    direct = analysis.get("direct", {})
+    for group, (title, peer) in GROUPS.items():
+        for case_name in RATIO_CASES:
+            entry = direct.get(case_name, {}).get(group, {})
+            if "ratio" not in entry:
+                continue
+            ratio = entry["ratio"]["median"]
+            rows.append(
+                {
+                    "target": f"{title}, {case_name}: overhead vs {peer}",
+                    "limit": f"<= {RATIO_TARGET}",
+                    "value": ratio,
+                    "spread": (entry["ratio"]["q1"], entry["ratio"]["q3"]),
+                    "met": ratio <= RATIO_TARGET,
+                }
+            )
+        entry = direct.get("preflight", {}).get(group, {})
+        if "ours_vs_bare" in entry:
+            ratio = entry["ours_vs_bare"]["median"]
+            rows.append(
+                {
+                    "target": f"{title}: preflight total vs bare app's OPTIONS",
+                    "limit": "< 1",
+                    "value": ratio,
+                    "spread": (
+                        entry["ours_vs_bare"]["q1"],
+                        entry["ours_vs_bare"]["q3"],
+                    ),
+                    "met": ratio < 1,
+                }
+            )
+    for key, entry in analysis.get("servers", {}).items():
+        ratio = entry["ratio"]["median"]
+        rows.append(
+            {
+                "target": f"server throughput, {key}: crossorigin vs bare",
+                "limit": f">= {THROUGHPUT_TARGET}",
+                "value": ratio,
+                "spread": (entry["ratio"]["q1"], entry["ratio"]["q3"]),
+                "met": ratio >= THROUGHPUT_TARGET,
+            }
+        )
+    for name, entry in analysis.get("memory", {}).items():
+        rows.append(
+            {
+                "target": f"memory growth, {name} ({entry['count']:,} calls)",
+                "limit": "< 64 KiB",
+                "value": entry["growth_bytes"],
+                "spread": None,
+                "met": entry["ok"],
+            }
+        )
+    return rows
+
+
+# -- Markdown -----------------------------------------------------------------
+
+
+def _cell(s: dict[str, float] | None, digits: int = 1) -> str:
+    if not s or not math.isfinite(s["median"]):
+        return "n/a"
+    m, q1, q3 = (f"{s[k]:.{digits}f}" for k in ("median", "q1", "q3"))
+    return f"{m} ({q1}\N{EN DASH}{q3})"
+
+
+def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
+    m = raw["machine"]
+    d = raw.get("direct", {})
+    lines = [
+        "# crossorigin benchmarks",
+        "",
+        "Written by `nox -s bench` (`benchmarks/run.py`); do not edit by hand.",
+        "",
+        f"- Run: {raw['started']} ({raw['duration_s']:.0f} s), commit `{m['commit']}`",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['platform']}",
+        f"- Python {m['python']} ({m['implementation']}); "
+        + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+        f"- Load average at start / end: {raw['load_start']} / {raw['load_end']}",
+    ]
+    if raw.get("note"):
+        lines.append(f"- Note: {raw['note']}")
+    if d:
+        lines += [
+            f"- Direct calls: {d['rounds']} interleaved rounds; each round times"
+            f" a batch of about {d['batch_ms']} ms of every variant in turn.",
+        ]
+    lines += [
+        "",
+        "Every figure is the median over the rounds, with the interquartile"
+        " range in brackets. Overheads and ratios are computed round by round"
+        " (each round's CORS variant against the same round's bare app), then"
+        " summarised.",
+        "",
+    ]
+
+    rows = targets(analysis)
+    if rows:
+        lines += [
+            "## Targets",
+            "",
+            "| target | limit | measured | met |",
+            "|---|---|---|---|",
+        ]
+        for row in rows:
+            value = row["value"]
+            if isinstance(value, int):
+                shown = f"{value:+,} bytes"
+            else:
+                shown = f"{value:.2f}"
+                if row["spread"]:
+                    shown += (
+                        f" ({row['spread'][0]:.2f}\N{EN DASH}{row['spread'][1]:.2f})"
+                    )
+            lines.append(
+                f"| {row['target']} | {row['limit']} | {shown} |"
+                f" {'yes' if row['met'] else '**no**'} |"
+            )
+        lines.append("")
+
+    direct = analysis.get("direct", {})
+    if direct:
+        lines += [
+            "## Time per request, direct calls (µs)",
+            "",
+            "The app is called as a WSGI or ASGI callable, without sockets."
+            " *Overhead* is the time over the bare app; *ratio* is"
+            " crossorigin's overhead divided by the other library's.",
+            "",
+        ]
+        for group, (title, peer) in GROUPS.items():
+            lines += [
+                f"### {title}",
+                "",
+                f"| case | bare | {peer} | overhead | crossorigin | overhead | ratio |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            for case in CASES:
+                e = direct.get(case.name, {}).get(group)
+                if not e:
+                    continue
+                lines.append(
+                    f"| {case.title} | {_cell(e['bare'])} | {_cell(e.get('peer'))}"
+                    f" | {_cell(e.get('peer_overhead'))} | {_cell(e.get('ours'))}"
+                    f" | {_cell(e.get('ours_overhead'))}"
+                    f" | {_cell(e.get('ratio'), 2)} |"
+                )
+            lines.append("")
+        problems = {
+            f"{case}/{variant}": problem
+            for case, c in d.get("cases", {}).items()
+            for variant, problem in c.get("problems", {}).items()
+        }
+        notes = {
+            f"{case}/{variant}": note
+            for case, c in d.get("cases", {}).items()
+            for variant, note in c.get("notes", {}).items()
+        }
+        if problems or notes:
+            lines += ["Responses checked before timing:", ""]
+            lines += [f"- {k}: **{v}**" for k, v in problems.items()]
+            lines += [f"- {k}: {v}" for k, v in notes.items()]
+            lines.append("")
+        if d.get("skipped"):
+            lines += ["Variants not run:", ""]
+            lines += [f"- {k}: {v}" for k, v in d["skipped"].items()]
+            lines.append("")
+
+    servers = analysis.get("servers", {})
+    if servers:
+        s = raw["servers"]
+        lines += [
+            "## Real servers (requests per second)",
+            "",
+            f"Flask under {s['servers']['flask']} (1 worker, gthread), Quart under"
+            f" {s['servers']['quart']} (1 worker); load from {s['tool']} with"
+            f" {s['connections']} connections on 127.0.0.1, {s['rounds']}"
+            f" alternating runs of {s['seconds']} s per variant.",
+            "",
+            "| server, request | bare | crossorigin | ratio | non-2xx |",
+            "|---|---|---|---|---|",
+        ]
+        for key, e in servers.items():
+            lines.append(
+                f"| {key} | {_cell(e['bare'], 0)} | {_cell(e['ours'], 0)}"
+                f" | {_cell(e['ratio'], 3)} | {e['non_2xx']} |"
+            )
+        lines.append("")
+
+    memory = analysis.get("memory", {})
+    if memory:
+        lines += [
+            "## Memory (tracemalloc)",
+            "",
+            "Traced memory after a warm-up and after the run, with a new refused"
+            " origin on every other request.",
+            "",
+            "| what | calls | growth | peak | seconds |",
+            "|---|---|---|---|---|",
+        ]
+        for name, e in memory.items():
+            lines.append(
+                f"| {name} | {e['count']:,} | {e['growth_bytes']:+,} B"
+                f" | {e['peak_bytes'] / 1024:,.0f} KiB | {e['seconds']:.1f} |"
+            )
+        lines.append("")
+
+    if raw.get("chart"):
+        lines += ["## Chart", "", f"![overhead over the bare app]({raw['chart']})", ""]
+    return "\n".join(lines)
+
+
+# -- Chart --------------------------------------------------------------------
+
+
+def chart(analysis: dict[str, Any], path: Path, subtitle: str) -> bool:
+    """Overhead over bare per case, peer vs crossorigin; False without
+    matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+
+    direct = analysis.get("direct", {})
+    groups = [g for g in GROUPS if any(g in direct.get(c.name, {}) for c in CASES)]
+    if not groups:
+        return False
+    fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4.2))
+    if len(groups) == 1:
+        axes = [axes]
+    for ax, group in zip(axes, groups, strict=True):
+        title, peer = GROUPS[group]
+        labels, peer_vals, ours_vals, peer_err, ours_err = [], [], [], [], []
+        for case in CASES:
+            e = direct.get(case.name, {}).get(group)
+            if not e:
+                continue
+            labels.append(case.name.replace("_", " "))
+            for role, vals, errs in (
+                ("peer", peer_vals, peer_err),
+                ("ours", ours_vals, ours_err),
+            ):
+                s = e.get(f"{role}_overhead")
+                if s is None:
+                    vals.append(math.nan)
+                    errs.append((0.0, 0.0))
+                else:
+                    vals.append(s["median"])
+                    errs.append((s["median"] - s["q1"], s["q3"] - s["median"]))
+        # The 1,000-origins case can dwarf the others: cap the axis and
+        # print the value on a bar that runs past it.
+        small = [
+            abs(v)
+            for label, pv, ov in zip(labels, peer_vals, ours_vals, strict=True)
+            if label != "origins 1000"
+            for v in (pv, ov)
+            if math.isfinite(v)
+        ]
+        limit = max(small or [1.0]) * 1.6
+        ys = range(len(labels))
+        height = 0.38
+        lowest = 0.0
+        for offset, vals, errs, name, colour in (
+            (-height / 2, peer_vals, peer_err, peer, "#b0b0b0"),
+            (height / 2, ours_vals, ours_err, "crossorigin", "#2a7ab9"),
+        ):
+            shown = [min(v, limit) if math.isfinite(v) else 0.0 for v in vals]
+            lowest = min([lowest, *shown])
+            err = list(zip(*errs, strict=True)) if errs else None
+            ax.barh(
+                [y + offset for y in ys],
+                shown,
+                height,
+                xerr=err,
+                label=name,
+                color=colour,
+                capsize=2,
+            )
+            for y, v in zip(ys, vals, strict=True):
+                if math.isfinite(v) and v > limit:
+                    ax.text(
+                        limit * 0.98,
+                        y + offset,
+                        f"{v:,.0f} µs →",
+                        va="center",
+                        ha="right",
+                        fontsize=7,
+                        color="white",
+                    )
+        ax.set_xlim(lowest * 1.3, limit)
+        ax.set_yticks(list(ys), labels)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_xlabel("overhead over the bare app (µs per request)")
+        ax.set_title(title)
+        ax.legend(loc="lower right", fontsize=8)
+    fig.suptitle(f"CORS overhead per request, median and IQR ({subtitle})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True

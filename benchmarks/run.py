@@ -1,0 +1,199 @@
+"""crossorigin side by side with Flask-CORS and quart-cors (``nox -s bench``).
+
+One process, three parts:
+
+1. Direct calls: the same app, bare and with each CORS library, called as a
+   WSGI or ASGI callable (no sockets), the variants interleaved round by
+   round. Reports time per request, overhead over bare and the ratio of
+   crossorigin's overhead to the other library's.
+2. Real servers: gunicorn (Flask) and hypercorn (Quart) on 127.0.0.1 under
+   a bounded load generator; throughput with crossorigin against bare.
+3. Memory: tracemalloc over a million decisions, and over requests through
+   each adapter.
+
+Results go to ``benchmarks/results/`` (``results.md``, ``results.json``,
+``overhead.png``). ``--quick`` is a shorter run for checking the harness;
+its figures are not for publishing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import apps
+import direct
+import memory
+import report
+import servers
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+CHART = "overhead.png"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--rounds", type=int, default=21, help="interleaved rounds (>= 10)")
+    p.add_argument("--batch-ms", type=float, default=60, help="time per batch")
+    p.add_argument("--cases", default=",".join(c.name for c in apps.CASES))
+    p.add_argument("--variants", default="", help="comma-separated; default all")
+    p.add_argument("--server-rounds", type=int, default=7)
+    p.add_argument("--server-seconds", type=int, default=2)
+    p.add_argument("--decisions", type=int, default=1_000_000)
+    p.add_argument("--adapter-requests", type=int, default=20_000)
+    p.add_argument("--skip-direct", action="store_true")
+    p.add_argument("--skip-servers", action="store_true")
+    p.add_argument("--skip-memory", action="store_true")
+    p.add_argument("--quick", action="store_true", help="short run, harness check")
+    p.add_argument("--note", default="", help="free text for the report header")
+    p.add_argument("--out", type=Path, default=RESULTS)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.rounds = 10
+        args.batch_ms = 15
+        args.server_rounds = 2
+        args.server_seconds = 1
+        args.decisions = 100_000
+        args.adapter_requests = 4_000
+    if args.rounds < 10:
+        p.error("--rounds must be at least 10: every figure is a median of >= 10")
+    return args
+
+
+def run_direct(args: argparse.Namespace) -> dict[str, Any]:
+    wanted = {v for v in args.variants.split(",") if v}
+    variants = [v for v in apps.VARIANTS if not wanted or v.name in wanted]
+    skipped: dict[str, str] = {}
+    runnable = []
+    for variant in variants:
+        missing = (
+            apps.adapter_missing(variant.framework) if variant.role == "ours" else None
+        )
+        if missing:
+            skipped[variant.name] = missing
+        else:
+            runnable.append(variant)
+    for name, why in skipped.items():
+        log(f"  skipping {name}: {why}")
+
+    loop = asyncio.new_event_loop()
+    result: dict[str, Any] = {
+        "rounds": args.rounds,
+        "batch_ms": args.batch_ms,
+        "skipped": skipped,
+        "cases": {},
+    }
+    try:
+        for name in args.cases.split(","):
+            case = apps.CASES_BY_NAME[name]
+            started = time.perf_counter()
+            r = direct.run_case(
+                case, runnable, args.rounds, int(args.batch_ms * 1e6), loop, log
+            )
+            result["cases"][name] = {
+                "batch": r.batch,
+                "rounds": r.rounds,
+                "responses": r.responses,
+                "problems": r.problems,
+                "notes": r.notes,
+            }
+            medians = ", ".join(
+                f"{v}={sorted(t)[len(t) // 2] / 1000:.1f}" for v, t in r.rounds.items()
+            )
+            log(f"  {name} ({time.perf_counter() - started:.0f} s): {medians}")
+    finally:
+        loop.close()
+    return result
+
+
+def run_memory(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    log(f"  Policy.decide x {args.decisions:,}")
+    out["Policy.decide"] = memory.decisions(args.decisions)
+    loop = asyncio.new_event_loop()
+    try:
+        for variant in apps.VARIANTS:
+            if variant.group not in ("flask-sync", "quart") or variant.role == "peer":
+                continue
+            if variant.role == "ours" and apps.adapter_missing(variant.framework):
+                continue
+            log(f"  {variant.name} x {args.adapter_requests:,}")
+            out[variant.name] = memory.adapter(
+                variant.name, args.adapter_requests, loop
+            )
+    finally:
+        loop.close()
+    return out
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    began = time.perf_counter()
+    raw: dict[str, Any] = {
+        "started": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "argv": argv,
+        "quick": args.quick,
+        "note": args.note or ("quick run: not for publishing" if args.quick else ""),
+        "machine": report.machine(),
+        "load_start": _load(),
+    }
+    log(f"crossorigin benchmarks on {raw['machine']['cpu']}, load {raw['load_start']}")
+
+    if not args.skip_direct:
+        log("Direct calls")
+        raw["direct"] = run_direct(args)
+    if not args.skip_servers:
+        log("Real servers")
+        raw["servers"] = servers.run(args.server_rounds, args.server_seconds, log)
+    if not args.skip_memory:
+        log("Memory")
+        raw["memory"] = run_memory(args)
+
+    raw["load_end"] = _load()
+    raw["duration_s"] = time.perf_counter() - began
+    analysis: dict[str, Any] = {}
+    if "direct" in raw:
+        analysis["direct"] = report.analyse_direct(raw["direct"])
+    if "servers" in raw:
+        analysis["servers"] = report.analyse_servers(raw["servers"])
+    if "memory" in raw:
+        analysis["memory"] = raw["memory"]
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    subtitle = f"{raw['machine']['cpu']}, Python {raw['machine']['python']}"
+    if report.chart(analysis, args.out / CHART, subtitle):
+        raw["chart"] = CHART
+    else:
+        log("matplotlib is not installed: no chart")
+    text = report.markdown(raw, analysis)
+    (args.out / "results.md").write_text(text + "\n", encoding="utf-8")
+    (args.out / "results.json").write_text(
+        json.dumps({"raw": raw, "analysis": analysis}, indent=1, default=str) + "\n",
+        encoding="utf-8",
+    )
+    log("")
+    log(text)
+    log(f"\nWritten to {args.out} in {raw['duration_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
