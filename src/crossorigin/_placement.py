@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import ConfigError
-from ._policy import DECISION_OPTIONS, Policy, suggest_option
+from ._policy import DECISION_OPTIONS, Policy, guess_option, suggest_option
 
 #: Options of ``CORS``/``cross_origin`` that say where and how a policy is
 #: applied, with their defaults. They are not part of a ``Policy``.
@@ -88,10 +88,17 @@ def config_options(config: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]
                 if value is not None:
                     options[name] = value
             else:
-                hint = suggest_option(name, ALL_OPTIONS - {"policy"})
+                known = ALL_OPTIONS - {"policy"}
+                guess = guess_option(name, known)
+                hint = (
+                    f"did you mean {CONFIG_PREFIX}{guess.upper()}?"
+                    if guess
+                    else "the keys are "
+                    + ", ".join(CONFIG_PREFIX + k.upper() for k in sorted(known))
+                )
                 warnings.append(
                     f"config key {key} is not a crossorigin setting and is"
-                    f" ignored{hint.replace('=?', ' (config key CORS_…)?')}"
+                    f" ignored; {hint}"
                 )
     return options, warnings
 

@@ -176,15 +176,21 @@ ALIASES: Mapping[str, str] = MappingProxyType(
 )
 
 
-def suggest_option(name: str, known: Iterable[str]) -> str:
-    """Return a "did you mean" suffix for an unknown option name."""
+def guess_option(name: str, known: Iterable[str]) -> str | None:
+    """Return the known option an unknown ``name`` most likely means."""
     known = sorted(known)
     guess = ALIASES.get(name)
     if guess is None or guess not in known:
         close = difflib.get_close_matches(name, known, n=1)
         guess = close[0] if close else None
+    return guess
+
+
+def suggest_option(name: str, known: Iterable[str]) -> str:
+    """Return a "did you mean" suffix for an unknown option name."""
+    guess = guess_option(name, known)
     if guess is None:
-        return f"; the options are: {', '.join(known)}"
+        return f"; the options are: {', '.join(sorted(known))}"
     return f"; did you mean {guess}=?"
 
 
