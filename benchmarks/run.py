@@ -56,7 +56,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--server-rounds", type=int, default=7)
     p.add_argument("--server-seconds", type=int, default=2)
     p.add_argument("--decisions", type=int, default=1_000_000)
-    p.add_argument("--adapter-requests", type=int, default=20_000)
+    p.add_argument("--adapter-requests", type=int, default=10_000)
     p.add_argument("--skip-direct", action="store_true")
     p.add_argument("--skip-servers", action="store_true")
     p.add_argument("--skip-memory", action="store_true")
