@@ -1,0 +1,1 @@
+"""Fuzz targets and security cases for crossorigin (not shipped)."""
