@@ -69,7 +69,7 @@ class Outcome:
 
 
 #: How long to wait for the console message explaining a blocked fetch.
-MESSAGE_WAIT_MS = 2000
+MESSAGE_WAIT_MS = 5000
 
 
 class Frontend:
