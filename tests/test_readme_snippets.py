@@ -148,6 +148,7 @@ def test_readme_flask_async_quickstart(snippets: Any) -> None:
 
 
 async def test_readme_quart_quickstart(snippets: Any) -> None:
+    pytest.importorskip("quart")
     from quart.testing import WebsocketResponseError
 
     client = snippets("quart_app").app.test_client()
@@ -188,6 +189,7 @@ SHARED_REQUESTS = [
 async def test_readme_shared_policy_same_headers_on_flask_and_quart(
     snippets: Any,
 ) -> None:
+    pytest.importorskip("quart")
     flask_client = snippets("shared_flask").app.test_client()
     quart_client = snippets("shared_quart").app.test_client()
 
