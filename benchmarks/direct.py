@@ -20,6 +20,17 @@ from apps import PATH, Case, Variant
 
 HOST = "api.example.com"
 
+#: The clock batches are timed with. Wall time by default; ``cpu`` (the
+#: process's CPU time, all threads) leaves out the time other processes
+#: take the CPU away, which on a busy shared machine is most of the noise.
+CLOCKS = {"wall": time.perf_counter_ns, "cpu": time.process_time_ns}
+clock = CLOCKS["wall"]
+
+
+def set_clock(name: str) -> None:
+    global clock
+    clock = CLOCKS[name]
+
 
 def _start_response(
     status: str, headers: list[tuple[str, str]], exc: Any = None
@@ -60,7 +71,8 @@ class WSGICaller:
         app = self.app
         copy = self.environ.copy
         start_response = _start_response
-        start = time.perf_counter_ns()
+        now = clock
+        start = now()
         for _ in range(n):
             body = app(copy(), start_response)
             for _chunk in body:
@@ -68,7 +80,7 @@ class WSGICaller:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
-        return time.perf_counter_ns() - start
+        return now() - start
 
 
 _REQUEST_MESSAGE = {"type": "http.request", "body": b"", "more_body": False}
@@ -139,11 +151,13 @@ class ASGICaller:
         scope = self.scope
         make_receive = self._receive
 
+        now = clock
+
         async def batch() -> int:
-            start = time.perf_counter_ns()
+            start = now()
             for _ in range(n):
                 await app(dict(scope), make_receive(), _ignore)
-            return time.perf_counter_ns() - start
+            return now() - start
 
         return self.loop.run_until_complete(batch())
 

@@ -204,7 +204,8 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
     if d:
         lines += [
             f"- Direct calls: {d['rounds']} interleaved rounds; each round times"
-            f" a batch of about {d['batch_ms']} ms of every variant in turn.",
+            f" a batch of about {d['batch_ms']} ms of every variant in turn"
+            f" ({d.get('clock', 'wall')} clock).",
         ]
     lines += [
         "",
