@@ -39,7 +39,7 @@ def build_app(target: str, scenario: Scenario) -> Any:
     quart = target == "quart"
     fw = importlib.import_module("quart" if quart else "flask")
     app_class = fw.Quart if quart else fw.Flask
-    app = app_class(f"matrix.{target}.{scenario.name}")
+    app = app_class(__name__)
     app.config.update(scenario.config)
     # A disabled logger keeps the tracebacks of the "raise" views out of the
     # output; the 500 responses are still checked.

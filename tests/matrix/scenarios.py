@@ -312,6 +312,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         ),
     ),
     Scenario(
+        "send_wildcard_always_send_off",
+        cors={"send_wildcard": True, "always_send": False},
+        routes=(Route("/r"),),
+        requests=(
+            # The answer differs with and without Origin, so both vary on it.
+            get("/r", ANY, Expect(200, {ACAO: "*"})),
+            get("/r", None, refused()),
+        ),
+    ),
+    Scenario(
         "listed_origins",
         cors={"origins": [APP, APP2]},
         routes=(Route("/r"),),
@@ -734,6 +744,9 @@ SCENARIOS: tuple[Scenario, ...] = (
             get("/tie/z", APP, ok(APP)),
             get("/other", APP, no_cors()),
             get("/api/missing", APP, Expect(404, {ACAO: APP})),
+            # Patterns match the decoded path, case-sensitively.
+            get("/api/%78", APP, ok(APP)),
+            get("/API/x", APP, no_cors(404)),
             preflight(
                 "/api/x", APP, "PUT", preflight_ok(APP, allow_methods=DEFAULT_ACAM)
             ),
@@ -771,6 +784,8 @@ SCENARIOS: tuple[Scenario, ...] = (
             # Routing 404s belong to no blueprint: only the app policy.
             get("/a/missing", APP, Expect(404, {ACAO: APP})),
             get("/a/missing", OTHER, refused(404)),
+            req("POST", "/a/x", APP, Expect(405, {ACAO: APP})),
+            req("POST", "/a/x", OTHER, refused(405)),
             preflight(
                 "/a/x", OTHER, "PUT", preflight_ok(OTHER, allow_methods=DEFAULT_ACAM)
             ),
@@ -818,6 +833,13 @@ SCENARIOS: tuple[Scenario, ...] = (
             get("/d", EVIL, refused()),
             preflight("/d", APP, "PUT", preflight_ok(APP, allow_methods=DEFAULT_ACAM)),
             preflight("/d", EVIL, "PUT", PREFLIGHT_REFUSED),
+            # OPTIONS that is no preflight: the automatic answer, with headers.
+            req(
+                "OPTIONS",
+                "/d",
+                APP,
+                Expect(200, {ACAO: APP}, headers={"Allow": "GET, HEAD, OPTIONS"}),
+            ),
             get("/bare", ANY, ok()),
             get("/bare", None, ok("*")),
             preflight("/bare", ANY, "DELETE", preflight_ok(allow_methods=DEFAULT_ACAM)),
