@@ -99,10 +99,8 @@ def test_readme_links_point_to_files_or_to_the_benchmark_results() -> None:
     targets = set(re.findall(r"\]\(([^)#:]+)\)", README))
     # Produced by `nox -s bench` and committed by its author.
     generated = {"benchmarks/results/results.md", "benchmarks/results/chart.png"}
-    # Written by other contributors; see the project's issue list.
-    pending = {"SECURITY.md"}
 
-    missing = {t for t in targets - generated - pending if not (ROOT / t).exists()}
+    missing = {t for t in targets - generated if not (ROOT / t).exists()}
     assert missing == set()
     assert generated <= targets
 
