@@ -7,17 +7,20 @@ only their mapping methods, so it imports neither framework.
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
 from ._policy import ACAO, Decision
 
 logger = logging.getLogger("crossorigin")
+_ACAO_LOWER = ACAO.lower()
 
 
 class HeaderStore(Protocol):
     """What we need of a response's headers (Werkzeug ``Headers`` fits)."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def __iter__(self) -> Iterator[tuple[str, str]]: ...
+    def add(self, key: str, value: str, /) -> None: ...
     def getlist(self, key: str) -> list[str]: ...
     def __setitem__(self, key: str, value: str) -> None: ...
 
@@ -42,16 +45,29 @@ def apply_decision(decision: Decision, headers: HeaderStore) -> None:
     given its CORS headers by the view itself: it is left alone but for
     ``Vary``, so that nothing contradicts what the view chose.
     """
-    if not decision.headers:
+    pairs = decision.headers
+    if not pairs:
         return
-    own = headers.get(ACAO) is not None
-    for name, value in decision.headers:
+
+    # One pass over the response's headers: Werkzeug's get and __setitem__
+    # each walk the whole list (and get raises KeyError when a name is
+    # absent), which would cost more than the decision itself.
+    present = {name.lower() for name, _ in headers}
+    own = _ACAO_LOWER in present
+    for name, value in pairs:
         if name == "Vary":
+            if "vary" not in present:
+                headers.add(name, value)
+                continue
             merged = merge_vary(headers.getlist("Vary"), value)
             if merged is not None:
                 headers["Vary"] = merged
-        elif not own:
+        elif own:
+            continue
+        elif name.lower() in present:
             headers[name] = value
+        else:
+            headers.add(name, value)
 
 
 def log_decision(
