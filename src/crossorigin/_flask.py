@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -33,12 +33,10 @@ from flask import (
     got_request_exception,
     request,
 )
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
-from ._apply import apply_decision as _apply_decision
-from ._apply import log_decision, logger
+from ._apply import apply_decision, log_decision, logger
 from ._placement import MARKER, AppState, Placement, ViewSpec
 from ._policy import REFUSED_ORIGIN, Decision, Policy
 
@@ -52,11 +50,6 @@ _HANDLED = "crossorigin.handled"
 _UNHANDLED = "crossorigin.unhandled_exception"
 
 _EXTENSION_KEY = "crossorigin"
-
-# Werkzeug's Headers.get is overloaded in a way that mypy does not match
-# against the HeaderStore protocol; the runtime object is exactly what the
-# function expects, so only its static type is narrowed here, once.
-apply_decision = cast(Callable[[Decision, Headers], None], _apply_decision)
 
 
 def is_blueprint(target: object) -> bool:
