@@ -8,6 +8,7 @@ compiled when ``CORS``/``init_app``/``cross_origin`` run.
 
 from __future__ import annotations
 
+import logging
 import re
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,6 +17,8 @@ from typing import Any
 
 from ._errors import ConfigError
 from ._policy import DECISION_OPTIONS, Policy, guess_option, suggest_option
+
+logger = logging.getLogger("crossorigin")
 
 #: Options of ``CORS``/``cross_origin`` that say where and how a policy is
 #: applied, with their defaults. They are not part of a ``Policy``.
@@ -387,6 +390,11 @@ class ViewSpec:
         scope = self._cache.get(app)
         if scope is None:
             scope = build_scope(config, self.options, "cross_origin")
+            # Built on the first request a decorated view gets from this app,
+            # since only then are the app's CORS_* keys known; the glue logs
+            # configuration warnings, never the core.
+            for warning in scope.warnings:
+                logger.warning("@cross_origin: %s", warning)
             self._cache[app] = scope
         return scope
 
