@@ -354,10 +354,9 @@ def test_preflight_to_strict_slash_redirect_is_answered() -> None:
 
 def test_preflight_on_route_without_automatic_options() -> None:
     app = Flask(__name__)
-    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     bp = Blueprint("bp", __name__)
 
-    @bp.put("/strict")
+    @bp.put("/strict", provide_automatic_options=False)
     def strict() -> str:
         return "strict"
 
