@@ -29,6 +29,9 @@ SERVER_DEPS = ["gunicorn", "hypercorn"]
 FLASK_PEERS = ["flask-cors", "flask-login"]
 QUART_PEERS = ["quart-cors", "quart-auth"]
 BROWSER_DEPS = ["playwright"]
+# Class-based REST extensions whose resources must work like function views;
+# installed with the newest Flask only (their floors move faster than ours).
+REST_EXTENSIONS = ["flask-smorest", "flask-restx"]
 
 ALL_TEST_DIRS = ("tests", "tests_async", "tests_browser")
 
@@ -165,6 +168,7 @@ def tests(session: nox.Session) -> None:
         *FLASK_PEERS,
         *QUART_PEERS,
         *BROWSER_DEPS,
+        *REST_EXTENSIONS,
     )
     session.run("pytest", *_pytest_targets(session, dirs))
 
