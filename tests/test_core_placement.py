@@ -251,8 +251,36 @@ def test_placement_config_keys_are_overridden_by_options() -> None:
 
 
 def test_placement_config_key_errors_are_config_errors() -> None:
-    with pytest.raises(ConfigError, match="supports_credentials: 'False'"):
+    with pytest.raises(ConfigError) as info:
         build_scope({"CORS_SUPPORTS_CREDENTIALS": "False"}, {}, "CORS")
+
+    message = str(info.value)
+    assert "app.config['CORS_SUPPORTS_CREDENTIALS']" in message
+    assert "'False' is not a boolean" in message
+
+
+def test_placement_keyword_errors_do_not_blame_config() -> None:
+    with pytest.raises(ConfigError) as info:
+        build_scope(
+            {"CORS_SUPPORTS_CREDENTIALS": True},
+            {"supports_credentials": "yes"},
+            "CORS",
+        )
+
+    assert "app.config" not in str(info.value)
+
+
+def test_placement_policy_warns_about_ignored_config_keys() -> None:
+    scope = build_scope(
+        {"CORS_ORIGINS": [A], "CORS_MAX_AGE": 60},
+        {"policy": Policy(origins=[B])},
+        "CORS",
+    )
+
+    ignored = [w for w in scope.warnings if "policy=" in w]
+    assert len(ignored) == 2
+    assert any("CORS_ORIGINS" in w for w in ignored)
+    assert any("CORS_MAX_AGE" in w for w in ignored)
 
 
 def test_placement_scope_collects_policy_warnings() -> None:

@@ -318,9 +318,20 @@ def canonical_origin(text: str) -> tuple[str | None, str | None]:
     no path, no default port, an internationalised host in Punycode. The
     problem text says what is wrong and suggests the corrected value.
     """
+    if not text:
+        return None, "is empty; write an origin like 'https://app.example.com'"
     if "://" not in text:
-        guess = "https://" + text.strip("/").split("/")[0]
-        return None, f"has no scheme; write {guess!r}"
+        authority = text.strip("/").split("/")[0]
+        host = authority.partition(":")[0].lower()
+        if is_loopback_host(host):
+            # A local development server: plain http, usually on some port.
+            if ":" in authority:
+                return None, f"has no scheme; write {'http://' + authority!r}"
+            return None, (
+                f"has no scheme; write 'http://{host}:*' (any port) or name the"
+                f" port, as in 'http://{host}:3000'"
+            )
+        return None, f"has no scheme; write {'https://' + authority!r}"
 
     scheme, rest = text.split("://", 1)
     scheme = scheme.lower()

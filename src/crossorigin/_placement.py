@@ -339,6 +339,12 @@ def build_scope(
             k: v for k, v in from_config.items() if k not in DECISION_OPTIONS
         }
         merged.update(options)
+        warnings.extend(
+            f"config key {_config_key(name)} is ignored because policy= gives"
+            " a complete Policy; put the setting into the Policy or remove the"
+            " key"
+            for name in sorted(set(from_config) & DECISION_OPTIONS)
+        )
     else:
         merged = {**from_config, **options}
 
@@ -355,9 +361,29 @@ def build_scope(
         default = None
 
     if problems:
-        raise ConfigError(problems)
+        from_keys = set(from_config) - set(options)
+        raise ConfigError(_name_config_keys(problems, from_keys))
     policy_warnings = [w for p in _unique_policies(default, rules) for w in p.warnings]
     return Scope(default, rules, placement, tuple(warnings + policy_warnings))
+
+
+def _config_key(name: str) -> str:
+    return f"{CONFIG_PREFIX}{name.upper()}"
+
+
+def _name_config_keys(problems: list[str], from_keys: set[str]) -> list[str]:
+    """Say which problems come from ``app.config`` keys, naming the key.
+
+    A message such as "supports_credentials: 'True' is not a boolean" would
+    send a user looking for a keyword argument they never wrote.
+    """
+    named: list[str] = []
+    for problem in problems:
+        name, sep, rest = problem.partition(":")
+        if sep and name in from_keys:
+            problem = f"{name} (from app.config[{_config_key(name)!r}]):{rest}"
+        named.append(problem)
+    return named
 
 
 def _unique_policies(default: Policy | None, rules: Sequence[Rule]) -> list[Policy]:
