@@ -77,9 +77,7 @@ def test_method_view_decorators_attribute() -> None:
     assert ACAO not in get(app, "/item", EVIL).headers
 
 
-def test_plain_view_with_decorators_and_no_cors_app() -> None:
-    app = Flask(__name__)
-
+def _hello_view() -> Any:
     class Hello(View):
         methods = ["GET", "PUT"]  # noqa: RUF012 - Flask's API
         decorators = [cross_origin(origins=[ORIGIN])]  # noqa: RUF012
@@ -87,15 +85,39 @@ def test_plain_view_with_decorators_and_no_cors_app() -> None:
         def dispatch_request(self) -> str:
             return "hello"
 
-    app.add_url_rule("/hello", view_func=Hello.as_view("hello"))
+    return Hello.as_view("hello")
+
+
+def test_plain_view_with_decorators_and_no_cors_app_misses_preflights() -> None:
+    """The documented limit: as_view() resets provide_automatic_options.
+
+    Flask then answers the preflight itself, without CORS headers; actual
+    requests still get them from the decorator.
+    """
+    app = Flask(__name__)
+    app.add_url_rule("/hello", view_func=_hello_view())
 
     answered = preflight(app, "/hello")
     response = get(app, "/hello")
 
     assert answered.status_code == 200
-    assert answered.data == b""
+    assert ACAO not in answered.headers
     assert response.headers[ACAO] == ORIGIN
     assert ACAO not in get(app, "/hello", EVIL).headers
+
+
+def test_plain_view_with_decorators_and_early_hook_answers_preflights() -> None:
+    app = Flask(__name__)
+    CORS(app, resources={})
+    app.add_url_rule("/hello", view_func=_hello_view())
+
+    answered = preflight(app, "/hello")
+
+    assert answered.status_code == 200
+    assert answered.data == b""
+    assert answered.headers[ACAO] == ORIGIN
+    assert preflight(app, "/hello", origin=EVIL).status_code == 403
+    assert get(app, "/hello").headers[ACAO] == ORIGIN
 
 
 def test_flask_smorest_blueprint() -> None:
