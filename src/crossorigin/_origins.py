@@ -568,9 +568,12 @@ def _add_regex(
     rules.entries.append(pattern)
 
 
-def _matches_longer_host(pattern: re.Pattern[str], source: str) -> bool:
-    """Tell whether a regex that accepts the origin it starts with also
-    accepts that origin followed by more host, the prefix-match flaw.
+def regex_literal_prefix(source: str) -> str:
+    """The text every match of the regex ``source`` starts with.
+
+    Escapes count as the character they escape; the scan stops at the first
+    metacharacter, and drops the character before ``*``, ``?`` or ``{``,
+    which may be absent.
     """
     literal: list[str] = []
     chars = iter(source.lstrip("^"))
@@ -581,13 +584,19 @@ def _matches_longer_host(pattern: re.Pattern[str], source: str) -> bool:
                 break
             literal.append(escaped)
         elif char in ".^$*+?{}[]|()":
-            # The character before a quantifier may be absent.
             if char in "*?{" and literal:
                 literal.pop()
             break
         else:
             literal.append(char)
-    origin = "".join(literal)
+    return "".join(literal)
+
+
+def _matches_longer_host(pattern: re.Pattern[str], source: str) -> bool:
+    """Tell whether a regex that accepts the origin it starts with also
+    accepts that origin followed by more host, the prefix-match flaw.
+    """
+    origin = regex_literal_prefix(source)
     if not pattern.fullmatch(origin) or canonical_origin(origin.lower())[1]:
         return False
     return any(pattern.fullmatch(origin + probe) for probe in _SUFFIX_PROBES)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import ConfigError
+from ._origins import regex_literal_prefix
 from ._policy import DECISION_OPTIONS, Policy, guess_option, suggest_option
 
 logger = logging.getLogger("crossorigin")
@@ -136,7 +137,6 @@ def split_options(
 # -- Resources ----------------------------------------------------------------
 
 _PATH_REGEX_CHARS = frozenset("\\[]()?$^|+{}*")
-_QUANTIFIERS = frozenset("*+?{")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def compile_path(pattern: str | re.Pattern[str]) -> tuple[re.Pattern[str], str]:
     is a literal path. Matching is case-sensitive and always whole-path.
     """
     if isinstance(pattern, re.Pattern):
-        return pattern, _literal_prefix(pattern.pattern)
+        return pattern, regex_literal_prefix(pattern.pattern)
 
     if pattern.endswith("*") and not pattern.endswith(".*"):
         head = pattern[:-1]
@@ -172,29 +172,8 @@ def compile_path(pattern: str | re.Pattern[str]) -> tuple[re.Pattern[str], str]:
             return re.compile(re.escape(head) + ".*", re.DOTALL), head
 
     if _PATH_REGEX_CHARS & set(pattern):
-        return re.compile(pattern, re.DOTALL), _literal_prefix(pattern)
+        return re.compile(pattern, re.DOTALL), regex_literal_prefix(pattern)
     return re.compile(re.escape(pattern)), pattern
-
-
-def _literal_prefix(source: str) -> str:
-    prefix: list[str] = []
-    chars = iter(source.lstrip("^"))
-    for char in chars:
-        if char == "\\":
-            escaped = next(chars, "")
-            if not escaped or escaped.isalnum():
-                break
-            prefix.append(escaped)
-        elif char in _QUANTIFIERS:
-            # The character before a quantifier is optional or repeated.
-            if prefix:
-                prefix.pop()
-            break
-        elif char in ".^$[]|()":
-            break
-        else:
-            prefix.append(char)
-    return "".join(prefix)
 
 
 def parse_resources(
