@@ -118,6 +118,19 @@ def analyse_servers(servers: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _resolved(entry: dict[str, Any]) -> bool:
+    """Whether the other library's overhead stands out of the noise.
+
+    Flask's async views run each call on a new event loop (asgiref), whose
+    round-to-round spread can be many times a CORS layer's cost; a ratio
+    of two overheads lost in that spread says nothing either way.
+    """
+    peer = entry.get("peer_overhead")
+    if not peer:
+        return False
+    return bool(peer["median"] > 0 and peer["q3"] - peer["q1"] < peer["median"])
+
+
 def targets(analysis: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     direct = analysis.get("direct", {})
@@ -133,22 +146,19 @@ def targets(analysis: dict[str, Any]) -> list[dict[str, Any]]:
                     "limit": f"<= {RATIO_TARGET}",
                     "value": ratio,
                     "spread": (entry["ratio"]["q1"], entry["ratio"]["q3"]),
-                    "met": ratio <= RATIO_TARGET,
+                    "met": (ratio <= RATIO_TARGET) if _resolved(entry) else None,
                 }
             )
         entry = direct.get("preflight", {}).get(group, {})
         if "ours_vs_bare" in entry:
-            ratio = entry["ours_vs_bare"]["median"]
+            s = entry["ours_vs_bare"]
             rows.append(
                 {
                     "target": f"{title}: preflight total vs bare app's OPTIONS",
                     "limit": "< 1",
-                    "value": ratio,
-                    "spread": (
-                        entry["ours_vs_bare"]["q1"],
-                        entry["ours_vs_bare"]["q3"],
-                    ),
-                    "met": ratio < 1,
+                    "value": s["median"],
+                    "spread": (s["q1"], s["q3"]),
+                    "met": s["median"] < 1,
                 }
             )
     for key, entry in analysis.get("servers", {}).items():
@@ -229,16 +239,19 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
             if isinstance(value, int):
                 shown = f"{value:+,} bytes"
             else:
-                shown = f"{value:.2f}"
-                if row["spread"]:
-                    shown += (
-                        f" ({row['spread'][0]:.2f}\N{EN DASH}{row['spread'][1]:.2f})"
-                    )
+                low, high = row["spread"]
+                shown = f"{value:.3f} ({low:.3f}\N{EN DASH}{high:.3f})"
+            met = {True: "yes", False: "**no**", None: "not resolved (noise)"}
             lines.append(
-                f"| {row['target']} | {row['limit']} | {shown} |"
-                f" {'yes' if row['met'] else '**no**'} |"
+                f"| {row['target']} | {row['limit']} | {shown} | {met[row['met']]} |"
             )
-        lines.append("")
+        lines += [
+            "",
+            "*Not resolved*: the other library's overhead is smaller than its"
+            " own round-to-round spread (Flask async views: asgiref starts an"
+            " event loop per call), so no ratio can be read from this run.",
+            "",
+        ]
 
     direct = analysis.get("direct", {})
     if direct:
