@@ -363,7 +363,7 @@ def chart(analysis: dict[str, Any], path: Path, subtitle: str) -> bool:
     groups = [g for g in GROUPS if any(g in direct.get(c.name, {}) for c in CASES)]
     if not groups:
         return False
-    fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4.2))
+    fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4.8))
     if len(groups) == 1:
         axes = [axes]
     for ax, group in zip(axes, groups, strict=True):
@@ -423,7 +423,7 @@ def chart(analysis: dict[str, Any], path: Path, subtitle: str) -> bool:
                         va="center",
                         ha="right",
                         fontsize=7,
-                        color="white",
+                        color="black",
                     )
         ax.set_xlim(lowest * 1.3, limit)
         ax.set_yticks(list(ys), labels)
@@ -431,7 +431,7 @@ def chart(analysis: dict[str, Any], path: Path, subtitle: str) -> bool:
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_xlabel("overhead over the bare app (µs per request)")
         ax.set_title(title)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8)
     fig.suptitle(f"CORS overhead per request, median and IQR ({subtitle})", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
