@@ -33,11 +33,12 @@ from flask import (
     got_request_exception,
     request,
 )
+from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision, log_decision, logger
-from ._placement import MARKER, AppState, Placement, ViewSpec
+from ._placement import MARKER, AppState, Placement, ViewSpec, blueprint_names
 from ._policy import REFUSED_ORIGIN, Decision, Policy
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
@@ -50,6 +51,7 @@ _HANDLED = "crossorigin.handled"
 _UNHANDLED = "crossorigin.unhandled_exception"
 
 _EXTENSION_KEY = "crossorigin"
+_UNKNOWN: Any = object()
 
 
 def is_blueprint(target: object) -> bool:
@@ -75,13 +77,18 @@ def ensure_hooks(app: Flask, state: AppState) -> None:
 def _make_hooks(
     app: Flask, state: AppState
 ) -> tuple[Callable[[], Response | None], Callable[[Response], Response]]:
-    # Everything that does not change per request is bound here, once.
+    # Everything that does not change per request is bound here, once: these
+    # two functions run on every request, so each attribute lookup counts.
     config = app.config
     view_functions = app.view_functions
     resolve = state.resolve
+    endpoint_scope = state.endpoint_scope
+    # Read without a call on the hot path; endpoint_scope fills it.
+    scopes = state.endpoint_scopes
+    current = _cv_request.get
 
     def answer_preflight() -> Response | None:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        req = current().request
         if req.method != "OPTIONS":
             return None
 
@@ -109,21 +116,36 @@ def _make_hooks(
         return _preflight_response(app, decision)
 
     def add_headers(response: Response) -> Response:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        req = current().request
         environ = req.environ
         if _HANDLED in environ:
             return response
 
-        view = view_functions.get(req.endpoint) if req.endpoint else None
-        policy, placement = resolve(app, config, view, req.blueprints, req.path)
-        if policy is None or placement is None:
+        rule = req.url_rule
+        endpoint = rule.endpoint if rule else None
+        scope = scopes.get(endpoint, _UNKNOWN)
+        if scope is _UNKNOWN:
+            scope = endpoint_scope(app, config, endpoint, view_functions)
+        if scope is None:
             return response
+        placement = scope.placement
         if not placement.intercept_exceptions and _UNHANDLED in environ:
             return response
+        policy = scope.policy_for(req.path) if scope.rules else scope.default
+        if policy is None:
+            return response
 
-        decision = _decide(app, policy, req.method, req.headers)
+        method = req.method
+        if method == "OPTIONS":
+            decision = _decide(app, policy, method, req.headers)
+        else:
+            # Only Origin matters outside a preflight; one environ read.
+            decision = policy.decide_facts(method, environ.get("HTTP_ORIGIN"))
+            if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
+                decision = _decide(app, policy, method, req.headers)
         apply_decision(decision, response.headers)
-        _log(decision, req, placement)
+        if placement.debug or logger.isEnabledFor(logging.DEBUG):
+            _log(decision, req, placement)
         return response
 
     return answer_preflight, add_headers
@@ -161,7 +183,7 @@ def _preflight_target(
         except HTTPException:
             return None
         endpoint = rule.endpoint
-        return app.view_functions.get(endpoint), _blueprint_names(endpoint)
+        return app.view_functions.get(endpoint), blueprint_names(endpoint)
 
     return None
 
@@ -184,16 +206,6 @@ def _method_view_handler(
     if getattr(handler, MARKER, None) is None:
         return view
     return handler
-
-
-def _blueprint_names(endpoint: str) -> list[str]:
-    """``"a.b.view"`` -> ``["a.b", "a"]``, as ``Request.blueprints`` does."""
-    names: list[str] = []
-    name = endpoint.rpartition(".")[0]
-    while name:
-        names.append(name)
-        name = name.rpartition(".")[0]
-    return names
 
 
 def _decide(app: Flask, policy: Policy, method: str, headers: Any) -> Decision:

@@ -130,7 +130,7 @@ class CORS:
         scope = build_scope(app.config, options, "CORS")
         _log_warnings(scope, "CORS(app)")
         adapter.ensure_hooks(app, state)
-        state.app_scope = scope
+        state.set_app_scope(scope)
         _register_cli(app)
 
     @staticmethod
@@ -164,7 +164,7 @@ class CORS:
             _log_warnings(scope, where)
             state = app_state(app)
             adapter.ensure_hooks(app, state)
-            state.blueprint_scopes[name] = scope
+            state.add_blueprint_scope(name, scope)
             _register_cli(app)
 
         bp.record(register)

@@ -429,13 +429,63 @@ def make_view_spec(options: Mapping[str, Any]) -> ViewSpec:
     return ViewSpec(dict(options), placement)
 
 
+def blueprint_names(endpoint: str | None) -> list[str]:
+    """``"a.b.view"`` -> ``["a.b", "a"]``, innermost first.
+
+    The same list as Flask's and Quart's ``Request.blueprints``, computed
+    from the endpoint alone, so that it can be cached per endpoint.
+    """
+    names: list[str] = []
+    name = endpoint.rpartition(".")[0] if endpoint else ""
+    while name:
+        names.append(name)
+        name = name.rpartition(".")[0]
+    return names
+
+
 @dataclass
 class AppState:
-    """Per-app registry, kept in ``app.extensions['crossorigin']``."""
+    """Per-app registry, kept in ``app.extensions['crossorigin']``.
+
+    Change scopes through ``set_app_scope``/``add_blueprint_scope``: they
+    clear the per-endpoint cache that ``endpoint_scope`` keeps.
+    """
 
     app_scope: Scope | None = None
     blueprint_scopes: dict[str, Scope] = field(default_factory=dict)
     hooks_installed: bool = False
+    endpoint_scopes: dict[str | None, Scope | None] = field(default_factory=dict)
+
+    def set_app_scope(self, scope: Scope) -> None:
+        self.app_scope = scope
+        self.endpoint_scopes.clear()
+
+    def add_blueprint_scope(self, name: str, scope: Scope) -> None:
+        self.blueprint_scopes[name] = scope
+        self.endpoint_scopes.clear()
+
+    def endpoint_scope(
+        self,
+        app: Any,
+        config: Mapping[str, Any],
+        endpoint: str | None,
+        view_functions: Mapping[str, Callable[..., Any]],
+    ) -> Scope | None:
+        """The scope of requests routed to ``endpoint``, cached per endpoint.
+
+        ``None`` is the endpoint of a routing error (404, 405, redirect),
+        which belongs to no blueprint. The view and blueprints of an
+        endpoint are fixed once the app serves requests, so the answer is
+        worked out once; only the path (for ``resources``) stays per request.
+        """
+        try:
+            return self.endpoint_scopes[endpoint]
+        except KeyError:
+            pass
+        view = view_functions.get(endpoint) if endpoint else None
+        scope = self.scope(app, config, view, blueprint_names(endpoint))
+        self.endpoint_scopes[endpoint] = scope
+        return scope
 
     def resolve(
         self,

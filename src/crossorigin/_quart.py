@@ -46,7 +46,7 @@ from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision as _apply_decision
 from ._apply import log_decision, logger
-from ._placement import MARKER, AppState, Placement, ViewSpec
+from ._placement import MARKER, AppState, Placement, ViewSpec, blueprint_names
 from ._policy import REFUSED_ORIGIN, Decision, Policy
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
@@ -59,6 +59,7 @@ _HANDLED = "_crossorigin_handled"
 _UNHANDLED = "_crossorigin_unhandled_exception"
 
 _EXTENSION_KEY = "crossorigin"
+_UNKNOWN: Any = object()
 
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 
@@ -85,6 +86,9 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
     config = app.config
     view_functions = app.view_functions
     resolve = state.resolve
+    endpoint_scope = state.endpoint_scope
+    # Read without a call on the hot path; endpoint_scope fills it.
+    scopes = state.endpoint_scopes
 
     async def answer_preflight() -> Response | None:
         # The request proxy's own lookup: request_ctx.request goes through
@@ -119,17 +123,17 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         if getattr(req, _HANDLED, False):
             return response
 
-        endpoint = req.endpoint
-        if endpoint:
-            view = view_functions.get(endpoint)
-            blueprints: Sequence[str] = _blueprint_names(endpoint)
-        else:
-            view, blueprints = None, ()
-        policy, placement = resolve(app, config, view, blueprints, req.path)
-        if policy is None or placement is None:
+        endpoint = req.endpoint or None
+        scope = scopes.get(endpoint, _UNKNOWN)
+        if scope is _UNKNOWN:
+            scope = endpoint_scope(app, config, endpoint, view_functions)
+        if scope is None:
+            return response
+        policy = scope.policy_for(req.path) if scope.rules else scope.default
+        if policy is None:
             return response
 
-        return await _add_headers(response, req, policy, placement)
+        return await _add_headers(response, req, policy, scope.placement)
 
     async def check_websocket() -> None:
         socket = websocket_ctx.websocket
@@ -160,7 +164,7 @@ def _preflight_target(
     error = req.routing_exception
     if error is None:
         endpoint = req.endpoint or ""
-        return view_functions.get(endpoint), _blueprint_names(endpoint)
+        return view_functions.get(endpoint), blueprint_names(endpoint)
 
     if isinstance(error, RequestRedirect):
         # A preflight must not be redirected ("CORS-preflight fetch": any
@@ -180,23 +184,9 @@ def _preflight_target(
         except HTTPException:
             return None
         endpoint = rule.endpoint
-        return view_functions.get(endpoint), _blueprint_names(endpoint)
+        return view_functions.get(endpoint), blueprint_names(endpoint)
 
     return None
-
-
-def _blueprint_names(endpoint: str) -> list[str]:
-    """``"a.b.view"`` -> ``["a.b", "a"]``, as ``Request.blueprints`` does.
-
-    Quart's ``Request.blueprints`` imports a helper on every call, which
-    costs a microsecond per request; this is the same split, inline.
-    """
-    names: list[str] = []
-    name = endpoint.rpartition(".")[0]
-    while name:
-        names.append(name)
-        name = name.rpartition(".")[0]
-    return names
 
 
 async def _check_websocket(
