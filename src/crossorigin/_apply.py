@@ -14,6 +14,8 @@ from ._policy import ACAO, Decision
 
 logger = logging.getLogger("crossorigin")
 _ACAO_LOWER = ACAO.lower()
+# First letters of the response header names apply_decision must notice.
+_CLASH_INITIALS = frozenset("aAvV")
 
 
 class HeaderStore(Protocol):
@@ -49,14 +51,26 @@ def apply_decision(decision: Decision, headers: HeaderStore) -> None:
     if not pairs:
         return
 
-    # One pass over the response's headers: Werkzeug's get and __setitem__
-    # each walk the whole list (and get raises KeyError when a name is
-    # absent), which would cost more than the decision itself.
-    present = {name.lower() for name, _ in headers}
-    own = _ACAO_LOWER in present
+    # One pass over the response's headers, looking only at the names that
+    # can clash: Werkzeug's get and __setitem__ each walk the whole list
+    # (and get raises KeyError when a name is absent), which would cost
+    # more than the decision itself.
+    vary = own = False
+    clashes: set[str] = set()
+    for name, _ in headers:
+        if name[0] not in _CLASH_INITIALS:
+            continue
+        lowered = name.lower()
+        if lowered == "vary":
+            vary = True
+        elif lowered == _ACAO_LOWER:
+            own = True
+        elif lowered.startswith("access-control-"):
+            clashes.add(lowered)
+
     for name, value in pairs:
         if name == "Vary":
-            if "vary" not in present:
+            if not vary:
                 headers.add(name, value)
                 continue
             merged = merge_vary(headers.getlist("Vary"), value)
@@ -64,7 +78,7 @@ def apply_decision(decision: Decision, headers: HeaderStore) -> None:
                 headers["Vary"] = merged
         elif own:
             continue
-        elif name.lower() in present:
+        elif clashes and name.lower() in clashes:
             headers[name] = value
         else:
             headers.add(name, value)

@@ -235,9 +235,10 @@ async def _decide_async(policy: Policy, method: str, headers: Any) -> Decision:
 def _preflight_response(app: Flask, decision: Decision) -> Response:
     # An explicit empty body: some WSGI servers (hypercorn 0.18) never
     # start a response whose body iterable yields nothing.
-    response = app.response_class(b"", status=decision.status or 200)
-    apply_decision(decision, response.headers)
-    return response
+    # A new response has no headers to merge with: hand them over at once.
+    return app.response_class(
+        b"", status=decision.status or 200, headers=list(decision.headers)
+    )
 
 
 def _log(decision: Decision, req: Request, placement: Placement) -> None:

@@ -499,7 +499,13 @@ class Policy:
                 return self._wildcard_actual
             return self._preflight("*", preflight_method, acrh, acrpn)
 
-        reason = self._match_origin(origin, origin_allowed)
+        # Browsers send origins in the canonical form the exact set holds,
+        # so a listed origin is found without any other check.
+        reason = (
+            ALLOWED
+            if origin in self._exact
+            else self._match_origin(origin, origin_allowed)
+        )
         if reason is not ALLOWED:
             if preflight_method is None:
                 return self._refusals[reason]

@@ -34,9 +34,8 @@ from quart import (
     current_app,
     has_request_context,
     has_websocket_context,
-    request,
 )
-from quart.globals import request_ctx, websocket_ctx
+from quart.globals import _cv_request, request_ctx, websocket_ctx
 from quart.signals import got_request_exception
 from quart.typing import ResponseTypes
 from quart.wrappers import Request, Websocket
@@ -47,7 +46,7 @@ from werkzeug.routing import RequestRedirect
 from ._apply import apply_decision as _apply_decision
 from ._apply import log_decision, logger
 from ._placement import MARKER, AppState, Placement, ViewSpec, blueprint_names
-from ._policy import REFUSED_ORIGIN, Decision, Policy
+from ._policy import REFUSED_ORIGIN, Decision, Policy, request_facts
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 
@@ -89,28 +88,42 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
     endpoint_scope = state.endpoint_scope
     # Read without a call on the hot path; endpoint_scope fills it.
     scopes = state.endpoint_scopes
+    current = _cv_request.get
 
     async def answer_preflight() -> Response | None:
-        # The request proxy's own lookup: request_ctx.request goes through
-        # two proxies, which costs more than the whole policy resolution.
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        # The context variable itself: request_ctx.request goes through two
+        # proxies, which costs more than the whole policy resolution.
+        req: Request = current().request
         if req.method != "OPTIONS":
             return None
 
-        acrm = req.headers.get("Access-Control-Request-Method")
-        if acrm is None:
+        # One pass over the request's headers for all four CORS ones.
+        origin, acrm, acrh, acrpn = request_facts(req.headers)
+        if acrm is None or origin is None:
             return None
 
-        target = _preflight_target(req, view_functions, acrm)
-        if target is None:
-            return None
-
-        view, blueprints = target
-        policy, placement = resolve(app, config, view, blueprints, req.path)
+        if req.routing_exception is None:
+            # Routed: the endpoint's scope, cached, as in add_headers.
+            endpoint = req.endpoint or None
+            scope = scopes.get(endpoint, _UNKNOWN)
+            if scope is _UNKNOWN:
+                scope = endpoint_scope(app, config, endpoint, view_functions)
+            if scope is None:
+                return None
+            policy = scope.policy_for(req.path) if scope.rules else scope.default
+            placement: Placement | None = scope.placement
+        else:
+            target = _preflight_target(req, view_functions, acrm)
+            if target is None:
+                return None
+            view, blueprints = target
+            policy, placement = resolve(app, config, view, blueprints, req.path)
         if policy is None or placement is None or not placement.automatic_options:
             return None
 
-        decision = await _decide(policy, "OPTIONS", req)
+        decision = policy.decide_facts("OPTIONS", origin, acrm, acrh, acrpn)
+        if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
+            decision = await _decide(policy, "OPTIONS", req)
         if not decision.preflight:
             return None
 
@@ -119,7 +132,7 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         return _preflight_response(app, decision)
 
     async def add_headers(response: ResponseTypes) -> ResponseTypes:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        req: Request = current().request
         if getattr(req, _HANDLED, False):
             return response
 
@@ -133,7 +146,18 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         if policy is None:
             return response
 
-        return await _add_headers(response, req, policy, scope.placement)
+        placement = scope.placement
+        if not placement.intercept_exceptions and getattr(req, _UNHANDLED, False):
+            return response
+
+        # Decided inline, not through _add_headers: on the path every
+        # response takes, one more coroutine costs more than the decision.
+        decision = policy.decide(req.method, req.headers)
+        if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
+            decision = await _decide(policy, req.method, req)
+        apply_decision(decision, response.headers)
+        _log(decision, req, placement)
+        return response
 
     async def check_websocket() -> None:
         socket = websocket_ctx.websocket
@@ -254,9 +278,10 @@ async def _add_headers(
 def _preflight_response(app: Quart, decision: Decision) -> Response:
     # An explicit empty body: some servers never start a response whose
     # body yields nothing (DESIGN.md, "Known pitfalls").
-    response = app.response_class(b"", status=decision.status or 200)
-    apply_decision(decision, response.headers)
-    return response
+    # A new response has no headers to merge with: hand them over at once.
+    return app.response_class(
+        b"", status=decision.status or 200, headers=Headers(decision.headers)
+    )
 
 
 def _log(decision: Decision, req: Request, placement: Placement) -> None:
