@@ -602,6 +602,22 @@ def _matches_longer_host(pattern: re.Pattern[str], source: str) -> bool:
     return any(pattern.fullmatch(origin + probe) for probe in _SUFFIX_PROBES)
 
 
+def is_same_origin(origin: str, scheme: str, host: str) -> bool:
+    """Tell whether ``origin`` is the origin of a request to ``scheme://host``.
+
+    For a WebSocket handshake, whose page origin is http(s): ``ws`` and
+    ``wss`` map to ``http`` and ``https``, and the scheme's default port is
+    dropped from ``host``, as a browser serialises origins ("Origin"
+    header). Compared case-insensitively, like every origin here.
+    """
+    scheme = "https" if scheme in ("wss", "https") else "http"
+    host = host.lower()
+    default_port = f":{DEFAULT_PORTS[scheme]}"
+    if host.endswith(default_port):
+        host = host[: -len(default_port)]
+    return origin.lower() == f"{scheme}://{host}"
+
+
 def compile_wildcards(sources: list[str]) -> re.Pattern[str] | None:
     """Join the wildcard patterns into one alternation, matched once."""
     if not sources:

@@ -45,6 +45,7 @@ from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision as _apply_decision
 from ._apply import log_decision, logger
+from ._origins import is_same_origin
 from ._placement import MARKER, AppState, Placement, ViewSpec, blueprint_names
 from ._policy import REFUSED_ORIGIN, Decision, Policy, request_facts
 
@@ -60,7 +61,6 @@ _UNHANDLED = "_crossorigin_unhandled_exception"
 _EXTENSION_KEY = "crossorigin"
 _UNKNOWN: Any = object()
 
-_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 
 # Werkzeug's Headers.get is overloaded in a way that mypy does not match
 # against the HeaderStore protocol; the runtime object is exactly what the
@@ -223,26 +223,13 @@ async def _check_websocket(
     origin = socket.headers.get("Origin")
     # No Origin: not a browser, whose handshakes always carry one (RFC 6455,
     # section 4.1), so there is no cross-site page to guard against.
-    if origin is None or _same_origin(origin, socket):
+    if origin is None or is_same_origin(origin, socket.scheme, socket.host):
         return
 
     decision = await _decide(policy, "GET", socket)
     log_decision(decision, "WEBSOCKET", socket.path, origin, placement.debug)
     if not decision.allowed:
         abort(403)
-
-
-def _same_origin(origin: str, socket: Websocket) -> bool:
-    # A handshake's Origin is an http(s) origin: the socket's own origin is
-    # its scheme mapped from ws(s) to http(s) and its Host without the
-    # scheme's default port, serialised as a browser does ("origin", HTML).
-    scheme = "https" if socket.scheme in ("wss", "https") else "http"
-    host = socket.host.lower()
-    default_port = _DEFAULT_PORTS[scheme]
-    if host.endswith(default_port):
-        host = host[: -len(default_port)]
-
-    return origin.lower() == f"{scheme}://{host}"
 
 
 # -- Shared steps ------------------------------------------------------------------
