@@ -420,7 +420,8 @@ def test_policy_config_splits_header_strings_and_keeps_patterns() -> None:
     ],
 )
 def test_policy_config_reads_max_age_forms(given: object, seconds: int | None) -> None:
-    assert Policy(max_age=given).settings["max_age"] == seconds  # type: ignore[arg-type]
+    policy = Policy(max_age=given)  # type: ignore[arg-type]
+    assert policy.settings["max_age"] == seconds
 
 
 def test_policy_config_error_is_a_value_error() -> None:

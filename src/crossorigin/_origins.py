@@ -42,7 +42,9 @@ _IPV6_ORIGIN = re.compile(
 # before the regex test so that "https://*.*.example.com" is reported as a
 # misplaced wildcard rather than compiled into a regex matching far more.
 _WILDCARD_SHAPE = re.compile(
-    r"[a-z][a-z0-9+.-]*://(?:\*|[a-z0-9_-]+)(?:\.(?:\*|[a-z0-9_-]+))*(?::(?:[0-9]+|\*))?",
+    r"[a-z][a-z0-9+.-]*://"
+    r"(?:\*|[a-z0-9_-]+)(?:\.(?:\*|[a-z0-9_-]+))*"
+    r"(?::(?:[0-9]+|\*))?",
     re.IGNORECASE,
 )
 
