@@ -38,7 +38,14 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision, log_decision, logger
-from ._placement import MARKER, AppState, Placement, ViewSpec, blueprint_names
+from ._placement import (
+    MARKER,
+    AppState,
+    Placement,
+    ViewSpec,
+    blueprint_names,
+    method_handler,
+)
 from ._policy import REFUSED_ORIGIN, Decision, Policy
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
@@ -98,12 +105,21 @@ def _make_hooks(
         if acrm is None:
             return None
 
-        target = _preflight_target(app, req, acrm)
-        if target is None:
-            return None
-
-        view, blueprints = target
-        policy, placement = resolve(app, config, view, blueprints, req.path)
+        if req.routing_exception is None:
+            # Routed: the endpoint's scope, cached, as in add_headers.
+            rule = req.url_rule
+            endpoint = rule.endpoint if rule else None
+            scope = endpoint_scope(app, config, endpoint, view_functions, acrm)
+            if scope is None:
+                return None
+            policy = scope.policy_for(req.path)
+            placement: Placement | None = scope.placement
+        else:
+            target = _preflight_target(app, req, acrm)
+            if target is None:
+                return None
+            view, blueprints = target
+            policy, placement = resolve(app, config, view, blueprints, req.path)
         if policy is None or placement is None or not placement.automatic_options:
             return None
 
@@ -125,7 +141,12 @@ def _make_hooks(
         endpoint = rule.endpoint if rule else None
         scope = scopes.get(endpoint, _UNKNOWN)
         if scope is _UNKNOWN:
-            scope = endpoint_scope(app, config, endpoint, view_functions)
+            # The method names a class-based view's handler; for a preflight
+            # the app answers itself, it is the method asked about.
+            method = req.method
+            if method == "OPTIONS":
+                method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD", method)
+            scope = endpoint_scope(app, config, endpoint, view_functions, method)
         if scope is None:
             return response
         placement = scope.placement
@@ -163,7 +184,7 @@ def _preflight_target(
     error = req.routing_exception
     if error is None:
         view = app.view_functions.get(req.endpoint or "")
-        return _method_view_handler(view, acrm), req.blueprints
+        return method_handler(view, acrm), req.blueprints
 
     if isinstance(error, RequestRedirect):
         # A preflight must not be redirected ("CORS-preflight fetch": any
@@ -186,26 +207,6 @@ def _preflight_target(
         return app.view_functions.get(endpoint), blueprint_names(endpoint)
 
     return None
-
-
-def _method_view_handler(
-    view: Callable[..., Any] | None, acrm: str
-) -> Callable[..., Any] | None:
-    """The class-based view's method for ``acrm`` if it is decorated.
-
-    ``@cross_origin`` on a ``MethodView`` method is not on the endpoint's
-    view function; for a preflight, the method it asks about is known, so
-    its decorator can answer.
-    """
-    if view is None or getattr(view, MARKER, None) is not None:
-        return view
-    view_class = getattr(view, "view_class", None)
-    if view_class is None:
-        return view
-    handler = getattr(view_class, acrm.lower(), None)
-    if getattr(handler, MARKER, None) is None:
-        return view
-    return handler
 
 
 def _decide(app: Flask, policy: Policy, method: str, headers: Any) -> Decision:
@@ -276,7 +277,7 @@ def _hooks_cover(app: Flask, spec: ViewSpec, req: Request) -> bool:
 
 
 def _on_its_own(
-    app: Flask, spec: ViewSpec, req: Request, decision: Decision
+    app: Flask, placement: Placement, req: Request, decision: Decision
 ) -> Response | None:
     """The decorator without app hooks: answer or arrange the headers.
 
@@ -284,7 +285,6 @@ def _on_its_own(
     after registering ``after_this_request`` so that whatever response the
     view ends in (its own, an ``abort()``, an error handler's) gets them.
     """
-    placement = spec.placement
     environ = req.environ
     environ[_HANDLED] = True
     _log(decision, req, placement)
@@ -307,9 +307,11 @@ def _on_its_own(
     return None
 
 
-def _view_policy(app: Flask, spec: ViewSpec, req: Request) -> Policy | None:
-    # A decorator's scope has no resources, so this is its one policy.
-    return spec.scope_for(app, app.config).policy_for(req.path)
+def _view_policy(app: Flask, spec: ViewSpec) -> tuple[Policy | None, Placement]:
+    # A decorator's scope has no resources, so its default is its one
+    # policy; its placement includes the app's CORS_* keys.
+    scope = spec.scope_for(app, app.config)
+    return scope.default, scope.placement
 
 
 def call_sync(view: Callable[..., Any], spec: ViewSpec, args: Any, kwargs: Any) -> Any:
@@ -323,12 +325,12 @@ def call_sync(view: Callable[..., Any], spec: ViewSpec, args: Any, kwargs: Any) 
             return app.make_default_options_response()
         return view(*args, **kwargs)
 
-    policy = _view_policy(app, spec, req)
+    policy, placement = _view_policy(app, spec)
     if policy is None:
         return view(*args, **kwargs)
 
     decision = _decide(app, policy, req.method, req.headers)
-    response = _on_its_own(app, spec, req, decision)
+    response = _on_its_own(app, placement, req, decision)
     if response is not None:
         return response
     return view(*args, **kwargs)
@@ -350,12 +352,12 @@ async def call_async(
             return app.make_default_options_response()
         return await view(*args, **kwargs)
 
-    policy = _view_policy(app, spec, req)
+    policy, placement = _view_policy(app, spec)
     if policy is None:
         return await view(*args, **kwargs)
 
     decision = await _decide_async(policy, req.method, req.headers)
-    response = _on_its_own(app, spec, req, decision)
+    response = _on_its_own(app, placement, req, decision)
     if response is not None:
         return response
     return await view(*args, **kwargs)

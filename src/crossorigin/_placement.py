@@ -292,14 +292,20 @@ def build_scope(
     config: Mapping[str, Any],
     options: Mapping[str, Any],
     where: str,
+    *,
+    one_view: bool = False,
 ) -> Scope:
     """Merge config and options into a validated ``Scope``, or raise.
 
     Precedence, lowest first: defaults, the ``CORS_*`` config keys, the
     options. ``policy=`` is a complete policy and excludes the decision
     options and the config keys. Raises ``ConfigError`` with every problem.
+    ``one_view`` builds the scope of a decorated view, which path rules do
+    not apply to, so ``CORS_RESOURCES`` is left out.
     """
     problems = check_option_names(options, where)
+    if one_view:
+        config = {k: v for k, v in config.items() if k != "CORS_RESOURCES"}
     policy = options.get("policy")
     from_config, warnings = config_options(config)
     if policy is not None:
@@ -394,7 +400,7 @@ class ViewSpec:
     def scope_for(self, app: Any, config: Mapping[str, Any]) -> Scope:
         scope = self._cache.get(app)
         if scope is None:
-            scope = build_scope(config, self.options, "cross_origin")
+            scope = build_scope(config, self.options, "cross_origin", one_view=True)
             # Built on the first request a decorated view gets from this app,
             # since only then are the app's CORS_* keys known; the glue logs
             # configuration warnings, never the core.
@@ -443,6 +449,42 @@ def blueprint_names(endpoint: str | None) -> list[str]:
     return names
 
 
+def method_handler(
+    view: Callable[..., Any] | None, method: str
+) -> Callable[..., Any] | None:
+    """The class-based view's handler for ``method`` if it carries a mark.
+
+    ``@cross_origin`` or ``@exempt`` on a ``MethodView`` method is not on
+    the endpoint's view function; the request's method (for a preflight,
+    the method it asks about) names the handler whose mark applies.
+    """
+    if view is None or getattr(view, MARKER, None) is not None:
+        return view
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    name = method.lower()
+    handler = getattr(view_class, name, None)
+    if handler is None and name == "head":
+        # MethodView answers HEAD with get() when it has no head().
+        handler = getattr(view_class, "get", None)
+    return handler if getattr(handler, MARKER, None) is not None else view
+
+
+def _marks_methods(view: Callable[..., Any] | None) -> bool:
+    """Whether a class-based view has methods with their own CORS mark."""
+    if view is None or getattr(view, MARKER, None) is not None:
+        return False
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return False
+    names = {m.lower() for m in getattr(view_class, "methods", None) or ()}
+    return any(
+        getattr(getattr(view_class, name, None), MARKER, None) is not None
+        for name in names | {"get", "head", "options"}
+    )
+
+
 @dataclass
 class AppState:
     """Per-app registry, kept in ``app.extensions['crossorigin']``.
@@ -456,13 +498,21 @@ class AppState:
     hooks_installed: bool = False
     endpoint_scopes: dict[str | None, Scope | None] = field(default_factory=dict)
 
+    method_scopes: dict[tuple[str | None, str], Scope | None] = field(
+        default_factory=dict
+    )
+
     def set_app_scope(self, scope: Scope) -> None:
         self.app_scope = scope
-        self.endpoint_scopes.clear()
+        self._forget()
 
     def add_blueprint_scope(self, name: str, scope: Scope) -> None:
         self.blueprint_scopes[name] = scope
+        self._forget()
+
+    def _forget(self) -> None:
         self.endpoint_scopes.clear()
+        self.method_scopes.clear()
 
     def endpoint_scope(
         self,
@@ -470,8 +520,13 @@ class AppState:
         config: Mapping[str, Any],
         endpoint: str | None,
         view_functions: Mapping[str, Callable[..., Any]],
+        method: str | None = None,
     ) -> Scope | None:
         """The scope of requests routed to ``endpoint``, cached per endpoint.
+
+        ``method`` is the request's method (a preflight's requested one),
+        which picks the handler of a class-based view whose methods are
+        decorated one by one.
 
         ``None`` is the endpoint of a routing error (404, 405, redirect),
         which belongs to no blueprint. The view and blueprints of an
@@ -483,6 +538,20 @@ class AppState:
         except KeyError:
             pass
         view = view_functions.get(endpoint) if endpoint else None
+        if method is not None and _marks_methods(view):
+            # A class-based view whose methods carry their own decorator or
+            # exempt mark: the scope depends on the method, so it is cached
+            # per (endpoint, method) and never under the endpoint alone.
+            key = (endpoint, method.upper())
+            try:
+                return self.method_scopes[key]
+            except KeyError:
+                pass
+            handler = method_handler(view, method)
+            scope = self.scope(app, config, handler, blueprint_names(endpoint))
+            self.method_scopes[key] = scope
+            return scope
+
         scope = self.scope(app, config, view, blueprint_names(endpoint))
         self.endpoint_scopes[endpoint] = scope
         return scope

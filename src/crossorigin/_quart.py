@@ -21,6 +21,7 @@ Three hooks per app, installed once:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
@@ -46,7 +47,14 @@ from werkzeug.routing import RequestRedirect
 from ._apply import apply_decision as _apply_decision
 from ._apply import log_decision, logger
 from ._origins import is_same_origin
-from ._placement import MARKER, AppState, Placement, ViewSpec, blueprint_names
+from ._placement import (
+    MARKER,
+    AppState,
+    Placement,
+    ViewSpec,
+    blueprint_names,
+    method_handler,
+)
 from ._policy import REFUSED_ORIGIN, Decision, Policy, request_facts
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
@@ -105,9 +113,7 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         if req.routing_exception is None:
             # Routed: the endpoint's scope, cached, as in add_headers.
             endpoint = req.endpoint or None
-            scope = scopes.get(endpoint, _UNKNOWN)
-            if scope is _UNKNOWN:
-                scope = endpoint_scope(app, config, endpoint, view_functions)
+            scope = endpoint_scope(app, config, endpoint, view_functions, acrm)
             if scope is None:
                 return None
             policy = scope.policy_for(req.path) if scope.rules else scope.default
@@ -139,7 +145,13 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         endpoint = req.endpoint or None
         scope = scopes.get(endpoint, _UNKNOWN)
         if scope is _UNKNOWN:
-            scope = endpoint_scope(app, config, endpoint, view_functions)
+            # The method names a class-based view's handler; for a preflight
+            # the app answers itself, it is the method asked about.
+            method = req.method
+            if method == "OPTIONS":
+                acrm = req.headers.get("Access-Control-Request-Method")
+                method = acrm or method
+            scope = endpoint_scope(app, config, endpoint, view_functions, method)
         if scope is None:
             return response
         policy = scope.policy_for(req.path) if scope.rules else scope.default
@@ -188,7 +200,8 @@ def _preflight_target(
     error = req.routing_exception
     if error is None:
         endpoint = req.endpoint or ""
-        return view_functions.get(endpoint), blueprint_names(endpoint)
+        view = method_handler(view_functions.get(endpoint), acrm)
+        return view, blueprint_names(endpoint)
 
     if isinstance(error, RequestRedirect):
         # A preflight must not be redirected ("CORS-preflight fetch": any
@@ -220,13 +233,36 @@ async def _check_websocket(
     if not placement.check_websocket_origin:
         return
 
+    decision = _websocket_decision(socket, policy)
+    if (
+        decision is not None
+        and decision.reason == REFUSED_ORIGIN
+        and policy.has_async_origin_check
+    ):
+        decision = await _decide(policy, "GET", socket)
+    _refuse_websocket(socket, decision, placement)
+
+
+def _websocket_decision(socket: Websocket, policy: Policy) -> Decision | None:
+    """The decision on a handshake, or ``None`` when there is none to make.
+
+    A refusal whose reason is ``REFUSED_ORIGIN`` may still be overturned by
+    an async origin callable, which the caller awaits (or runs).
+    """
     origin = socket.headers.get("Origin")
     # No Origin: not a browser, whose handshakes always carry one (RFC 6455,
     # section 4.1), so there is no cross-site page to guard against.
     if origin is None or is_same_origin(origin, socket.scheme, socket.host):
-        return
+        return None
+    return policy.decide("GET", socket.headers)
 
-    decision = await _decide(policy, "GET", socket)
+
+def _refuse_websocket(
+    socket: Websocket, decision: Decision | None, placement: Placement
+) -> None:
+    if decision is None:
+        return
+    origin = socket.headers.get("Origin")
     log_decision(decision, "WEBSOCKET", socket.path, origin, placement.debug)
     if not decision.allowed:
         abort(403)
@@ -307,9 +343,11 @@ def _hooks_cover(app: Quart, spec: ViewSpec, req: Request | Websocket) -> bool:
     return getattr(view, MARKER, None) is spec
 
 
-def _view_policy(app: Quart, spec: ViewSpec, req: Request | Websocket) -> Policy | None:
-    # A decorator's scope has no resources, so this is its one policy.
-    return spec.scope_for(app, app.config).policy_for(req.path)
+def _view_policy(app: Quart, spec: ViewSpec) -> tuple[Policy | None, Placement]:
+    # A decorator's scope has no resources, so its default is its one
+    # policy; its placement includes the app's CORS_* keys.
+    scope = spec.scope_for(app, app.config)
+    return scope.default, scope.placement
 
 
 async def _answer_options(
@@ -336,17 +374,40 @@ async def _check_decorated_websocket(spec: ViewSpec) -> None:
     Quart has not accepted the handshake yet when the handler starts, so a
     403 raised here still refuses it.
     """
-    if not spec.placement.check_websocket_origin:
-        return
-
     app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
     socket = websocket_ctx.websocket
     if _hooks_cover(app, spec, socket):
         return
 
-    policy = _view_policy(app, spec, socket)
+    policy, placement = _view_policy(app, spec)
     if policy is not None:
-        await _check_websocket(socket, policy, spec.placement)
+        await _check_websocket(socket, policy, placement)
+
+
+def _check_decorated_websocket_sync(spec: ViewSpec) -> None:
+    """``_check_decorated_websocket`` for a sync handler, in Quart's thread.
+
+    Nothing can be awaited here, so an async origin callable runs on an
+    event loop of its own, as Flask runs async code.
+    """
+    app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
+    socket = websocket_ctx.websocket
+    if _hooks_cover(app, spec, socket):
+        return
+
+    policy, placement = _view_policy(app, spec)
+    if policy is None or not placement.check_websocket_origin:
+        return
+    decision = _websocket_decision(socket, policy)
+    if (
+        decision is not None
+        and decision.reason == REFUSED_ORIGIN
+        and policy.has_async_origin_check
+    ):
+        origin = socket.headers["Origin"]
+        allowed = asyncio.run(policy.check_origin_async(origin))
+        decision = policy.decide("GET", socket.headers, origin_allowed=allowed)
+    _refuse_websocket(socket, decision, placement)
 
 
 def _headers_later(req: Request, policy: Policy, placement: Placement) -> None:
@@ -371,7 +432,8 @@ def call_sync(
     the event loop and which replaces the placeholder returned here.
     """
     if not has_request_context():
-        # A websocket handler: the before_websocket hook did the checking.
+        if has_websocket_context():
+            _check_decorated_websocket_sync(spec)
         return view(*args, **kwargs)
 
     app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -389,11 +451,10 @@ def call_sync(
         after_this_request(default_options)
         return app.response_class(b"")
 
-    policy = _view_policy(app, spec, req)
+    policy, placement = _view_policy(app, spec)
     if policy is None:
         return view(*args, **kwargs)
 
-    placement = spec.placement
     if options:
 
         async def answer(response: ResponseTypes) -> ResponseTypes:
@@ -427,13 +488,13 @@ async def call_async(
             return await app.make_default_options_response()
         return await view(*args, **kwargs)
 
-    policy = _view_policy(app, spec, req)
+    policy, placement = _view_policy(app, spec)
     if policy is None:
         return await view(*args, **kwargs)
 
     if options:
         setattr(req, _HANDLED, True)
-        return await _answer_options(app, req, policy, spec.placement)
+        return await _answer_options(app, req, policy, placement)
 
-    _headers_later(req, policy, spec.placement)
+    _headers_later(req, policy, placement)
     return await view(*args, **kwargs)
