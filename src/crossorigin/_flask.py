@@ -1,9 +1,9 @@
 """The Flask adapter: hooks for ``CORS(app)``/``CORS(bp)`` and the runtime
 of ``@cross_origin`` on sync and async views.
 
-No CORS rule lives here. Each request is resolved to one policy through
-``AppState.resolve``, decided by ``Policy.decide`` and applied with
-``apply_decision``. Hooks are plain ``def`` functions: Flask's
+No CORS rule lives here. Each request is resolved to one policy by
+``AppState`` (cached per endpoint), decided by ``Policy.decide`` and applied
+with ``apply_decision``. Hooks are plain ``def`` functions: Flask's
 ``ensure_sync`` leaves them inline, even when the view is ``async def``.
 
 Two hooks per app, installed once:
@@ -38,6 +38,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision, log_decision, logger
+from ._glue import EXTENSION_KEY
 from ._placement import (
     MARKER,
     AppState,
@@ -57,7 +58,6 @@ __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 _HANDLED = "crossorigin.handled"
 _UNHANDLED = "crossorigin.unhandled_exception"
 
-_EXTENSION_KEY = "crossorigin"
 _UNKNOWN: Any = object()
 
 
@@ -197,7 +197,8 @@ def _preflight_target(
         # is off). Find it by the method the preflight asks about, so that
         # its blueprint or decorator policy is the one that answers.
         try:
-            adapter = app.create_url_adapter(req)
+            # The request context's own adapter, not a new one.
+            adapter = _cv_request.get().url_adapter
             if adapter is None:
                 return None
             rule, _ = adapter.match(method=acrm.upper(), return_rule=True)
@@ -269,7 +270,7 @@ def _hooks_cover(app: Flask, spec: ViewSpec, req: Request) -> bool:
     A decorator on a method of a class-based view is not on the endpoint's
     view function; it then applies its decision itself.
     """
-    state: AppState | None = app.extensions.get(_EXTENSION_KEY)
+    state: AppState | None = app.extensions.get(EXTENSION_KEY)
     if state is None or not state.hooks_installed:
         return False
     view = app.view_functions.get(req.endpoint or "")

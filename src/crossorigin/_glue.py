@@ -200,12 +200,19 @@ def cross_origin(*args: Any, **options: Any) -> Any:
     return functools.partial(_decorate, spec=spec)
 
 
-def _decorate(view: F, spec: ViewSpec) -> F:
-    # A second decorator replaces the first instead of nesting, so that one
-    # request is never handled twice.
+def _unmarked(view: F) -> F:
+    """The view under any ``cross_origin``/``exempt`` already applied.
+
+    A second mark replaces the first instead of nesting, so that one
+    request is never handled twice.
+    """
     while getattr(view, MARKER, None) is not None and hasattr(view, "__wrapped__"):
         view = view.__wrapped__
+    return view
 
+
+def _decorate(view: F, spec: ViewSpec) -> F:
+    view = _unmarked(view)
     wrapper: Any
     if inspect.iscoroutinefunction(view):
 
@@ -231,8 +238,7 @@ def _decorate(view: F, spec: ViewSpec) -> F:
 
 def exempt(view: F) -> F:
     """Give this view no CORS handling at all (health checks, webhooks)."""
-    while getattr(view, MARKER, None) is not None and hasattr(view, "__wrapped__"):
-        view = view.__wrapped__
+    view = _unmarked(view)
     if inspect.iscoroutinefunction(view):
 
         @functools.wraps(view)

@@ -653,13 +653,8 @@ def _restore(settings: dict[str, Any]) -> Policy:
     return Policy(**settings)
 
 
-_DEFAULT_CACHE: dict[str, object] = {}
-
-
 def _normalised_default(name: str) -> object:
-    if not _DEFAULT_CACHE:
-        _DEFAULT_CACHE.update(Policy().settings)
-    return _DEFAULT_CACHE[name]
+    return _DEFAULT_SETTINGS[name]
 
 
 # -- Validation ---------------------------------------------------------------
@@ -928,3 +923,7 @@ def _forbidden_request_header(name: str) -> bool:
     return name in FORBIDDEN_REQUEST_HEADERS or name.startswith(
         FORBIDDEN_REQUEST_PREFIXES
     )
+
+
+# The defaults as a policy normalises them, for repr; built once, at import.
+_DEFAULT_SETTINGS: Mapping[str, object] = Policy().settings

@@ -1,8 +1,8 @@
 """The Quart adapter: async hooks that find the policy, decide and apply.
 
-No CORS rule lives here. Each request is resolved to one policy through
-``AppState.resolve``, decided by ``Policy.decide`` and applied with
-``apply_decision``. Every hook is ``async def``: Quart sends a sync hook to
+No CORS rule lives here. Each request is resolved to one policy by
+``AppState`` (cached per endpoint), decided by ``Policy.decide`` and applied
+with ``apply_decision``. Every hook is ``async def``: Quart sends a sync hook to
 a worker thread on every request (``ensure_async``), and an async origin
 callable is awaited here, on the event loop, never through a thread.
 
@@ -46,6 +46,7 @@ from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision as _apply_decision
 from ._apply import log_decision, logger
+from ._glue import EXTENSION_KEY
 from ._origins import is_same_origin
 from ._placement import (
     MARKER,
@@ -66,7 +67,6 @@ __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 _HANDLED = "_crossorigin_handled"
 _UNHANDLED = "_crossorigin_unhandled_exception"
 
-_EXTENSION_KEY = "crossorigin"
 _UNKNOWN: Any = object()
 
 
@@ -336,7 +336,7 @@ def _hooks_cover(app: Quart, spec: ViewSpec, req: Request | Websocket) -> bool:
     A decorator on a method of a class-based view is not on the endpoint's
     view function; it then applies its decision itself.
     """
-    state = app.extensions.get(_EXTENSION_KEY)
+    state = app.extensions.get(EXTENSION_KEY)
     if not isinstance(state, AppState) or not state.hooks_installed:
         return False
     view = app.view_functions.get(req.endpoint or "")
