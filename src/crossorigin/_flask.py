@@ -47,7 +47,7 @@ from ._placement import (
     blueprint_names,
     method_handler,
 )
-from ._policy import REFUSED_ORIGIN, Decision, Policy
+from ._policy import Decision, Policy
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 
@@ -162,7 +162,7 @@ def _make_hooks(
         else:
             # Only Origin matters outside a preflight; one environ read.
             decision = policy.decide_facts(method, environ.get("HTTP_ORIGIN"))
-            if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
+            if decision.awaits_origin_check:
                 decision = _decide(app, policy, method, req.headers)
         apply_decision(decision, response.headers)
         if placement.debug or logger.isEnabledFor(logging.DEBUG):
@@ -211,26 +211,15 @@ def _preflight_target(
 
 
 def _decide(app: Flask, policy: Policy, method: str, headers: Any) -> Decision:
-    """Decide, running an async origin callable only when it can matter.
+    """Decide, running the async origin callables only when they matter.
 
-    The listed origins are checked first; only an origin they refuse goes
-    to the async callables, through ``ensure_sync`` (costly: an event loop
-    per call, hence the advice to cache inside the callable).
+    Only an origin nothing else in ``origins`` allows goes to them, through
+    ``ensure_sync`` (costly: an event loop per call, hence the advice to
+    cache inside the callable).
     """
     decision = policy.decide(method, headers)
-    if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
-        origin = headers.get("Origin")
-        allowed = app.ensure_sync(policy.check_origin_async)(origin)
-        decision = policy.decide(method, headers, origin_allowed=allowed)
-    return decision
-
-
-async def _decide_async(policy: Policy, method: str, headers: Any) -> Decision:
-    """``_decide`` inside an async view, already on an event loop."""
-    decision = policy.decide(method, headers)
-    if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
-        allowed = await policy.check_origin_async(headers.get("Origin"))
-        decision = policy.decide(method, headers, origin_allowed=allowed)
+    if decision.awaits_origin_check:
+        decision = app.ensure_sync(policy.decide_async)(method, headers)
     return decision
 
 
@@ -357,7 +346,7 @@ async def call_async(
     if policy is None:
         return await view(*args, **kwargs)
 
-    decision = await _decide_async(policy, req.method, req.headers)
+    decision = await policy.decide_async(req.method, req.headers)
     response = _on_its_own(app, placement, req, decision)
     if response is not None:
         return response

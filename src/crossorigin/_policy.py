@@ -215,6 +215,15 @@ class Decision(NamedTuple):
     status: int | None
     reason: str
 
+    @property
+    def awaits_origin_check(self) -> bool:
+        """A refusal that the policy's async origin callables may overturn.
+
+        The adapter then awaits ``Policy.decide_async`` (Quart) or runs it
+        through ``ensure_sync`` (Flask); ignoring it leaves a refusal.
+        """
+        return self.reason is AWAITING_ORIGIN_CHECK
+
 
 # Reasons are constants: building a string per request would cost more than
 # the decision itself. Request values are logged separately, with %r.
@@ -232,11 +241,13 @@ LONG_HEADERS = "Access-Control-Request-Headers too long"
 INSECURE_ORIGIN = (
     "plain-http origin refused with credentials (allow_insecure_origins=False)"
 )
+AWAITING_ORIGIN_CHECK = "origin not listed; the async origin check decides"
 
 #: Every reason to refuse; the refusals are built with the policy, so that
 #: refusing costs one dict lookup.
 REFUSALS = (
     REFUSED_ORIGIN,
+    AWAITING_ORIGIN_CHECK,
     MALFORMED_ORIGIN,
     DUPLICATE_ORIGIN,
     NULL_ORIGIN,
@@ -460,6 +471,24 @@ class Policy:
                 continue
         return False
 
+    async def decide_async(
+        self,
+        method: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    ) -> Decision:
+        """``decide``, awaiting the async origin callables when they matter.
+
+        They run only for an origin that nothing else in ``origins`` allows
+        (the decision ``awaits_origin_check``), and their result is passed
+        back to ``decide`` as ``origin_allowed``.
+        """
+        decision = self.decide(method, headers)
+        if decision.reason is not AWAITING_ORIGIN_CHECK:
+            return decision
+        origin = request_facts(headers)[0]
+        allowed = await self.check_origin_async(origin) if origin else False
+        return self.decide(method, headers, origin_allowed=allowed)
+
     # -- The decision ---------------------------------------------------------
 
     def decide(
@@ -559,6 +588,8 @@ class Policy:
                     return ALLOWED
             except Exception:  # noqa: BLE001, S112 - a failing check refuses
                 continue
+        if self._async_checks and origin_allowed is None:
+            return AWAITING_ORIGIN_CHECK
         return REFUSED_ORIGIN
 
     def _preflight(

@@ -56,7 +56,7 @@ from ._placement import (
     blueprint_names,
     method_handler,
 )
-from ._policy import REFUSED_ORIGIN, Decision, Policy, request_facts
+from ._policy import Decision, Policy, request_facts
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 
@@ -128,8 +128,8 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
             return None
 
         decision = policy.decide_facts("OPTIONS", origin, acrm, acrh, acrpn)
-        if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
-            decision = await _decide(policy, "OPTIONS", req)
+        if decision.awaits_origin_check:
+            decision = await policy.decide_async("OPTIONS", req.headers)
         if not decision.preflight:
             return None
 
@@ -165,8 +165,8 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         # Decided inline, not through _add_headers: on the path every
         # response takes, one more coroutine costs more than the decision.
         decision = policy.decide(req.method, req.headers)
-        if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
-            decision = await _decide(policy, req.method, req)
+        if decision.awaits_origin_check:
+            decision = await policy.decide_async(req.method, req.headers)
         apply_decision(decision, response.headers)
         _log(decision, req, placement)
         return response
@@ -234,20 +234,16 @@ async def _check_websocket(
         return
 
     decision = _websocket_decision(socket, policy)
-    if (
-        decision is not None
-        and decision.reason == REFUSED_ORIGIN
-        and policy.has_async_origin_check
-    ):
-        decision = await _decide(policy, "GET", socket)
+    if decision is not None and decision.awaits_origin_check:
+        decision = await policy.decide_async("GET", socket.headers)
     _refuse_websocket(socket, decision, placement)
 
 
 def _websocket_decision(socket: Websocket, policy: Policy) -> Decision | None:
     """The decision on a handshake, or ``None`` when there is none to make.
 
-    A refusal whose reason is ``REFUSED_ORIGIN`` may still be overturned by
-    an async origin callable, which the caller awaits (or runs).
+    A decision that ``awaits_origin_check`` is settled by the caller, which
+    awaits (or runs) ``Policy.decide_async``.
     """
     origin = socket.headers.get("Origin")
     # No Origin: not a browser, whose handshakes always carry one (RFC 6455,
@@ -272,17 +268,8 @@ def _refuse_websocket(
 
 
 async def _decide(policy: Policy, method: str, req: Request | Websocket) -> Decision:
-    """Decide, awaiting an async origin callable only when it can matter.
-
-    The listed origins are checked first; only an origin they refuse goes
-    to the async callables, awaited here on the event loop.
-    """
-    headers = req.headers
-    decision = policy.decide(method, headers)
-    if decision.reason == REFUSED_ORIGIN and policy.has_async_origin_check:
-        allowed = await policy.check_origin_async(headers["Origin"])
-        decision = policy.decide(method, headers, origin_allowed=allowed)
-    return decision
+    """Decide, awaiting the async origin callables on the event loop."""
+    return await policy.decide_async(method, req.headers)
 
 
 async def _add_headers(
@@ -399,14 +386,8 @@ def _check_decorated_websocket_sync(spec: ViewSpec) -> None:
     if policy is None or not placement.check_websocket_origin:
         return
     decision = _websocket_decision(socket, policy)
-    if (
-        decision is not None
-        and decision.reason == REFUSED_ORIGIN
-        and policy.has_async_origin_check
-    ):
-        origin = socket.headers["Origin"]
-        allowed = asyncio.run(policy.check_origin_async(origin))
-        decision = policy.decide("GET", socket.headers, origin_allowed=allowed)
+    if decision is not None and decision.awaits_origin_check:
+        decision = asyncio.run(policy.decide_async("GET", socket.headers))
     _refuse_websocket(socket, decision, placement)
 
 
