@@ -246,6 +246,8 @@ def transcripts() -> list[tuple[list[str], str]]:
     found = []
     for block in code_blocks("console"):
         command, _, output = block.partition("\n")
+        if not command.startswith("$ flask "):
+            continue  # other transcripts have tests of their own
         found.append((shlex.split(command.removeprefix("$ ")), output))
     return found
 
@@ -402,3 +404,20 @@ def test_readme_flask_quickstart_in_chromium() -> None:
     assert refused == "blocked: TypeError: Failed to fetch"
     assert f"the page shows `{allowed}`" in README
     assert f"shows `{refused}`" in " ".join(README.split())
+
+
+def test_readme_core_direct_transcript_is_real() -> None:
+    """The console block under core_direct.py is what the script prints."""
+    script = SNIPPETS / "core_direct.py"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=60,
+    )
+    transcript = "$ python core_direct.py\n" + result.stdout
+
+    assert transcript.strip() in [b.strip() for b in code_blocks("console")]
