@@ -93,6 +93,8 @@ def _make_hooks(
     # Read without a call on the hot path; endpoint_scope fills it.
     scopes = state.endpoint_scopes
     current = _cv_request.get
+    apply = apply_decision
+    debug_enabled = logger.isEnabledFor
 
     def answer_preflight() -> Response | None:
         req = current().request
@@ -164,8 +166,8 @@ def _make_hooks(
             decision = policy.decide_facts(method, environ.get("HTTP_ORIGIN"))
             if decision.awaits_origin_check:
                 decision = _decide(app, policy, method, req.headers)
-        apply_decision(decision, response.headers)
-        if placement.debug or logger.isEnabledFor(logging.DEBUG):
+        apply(decision, response.headers)
+        if placement.debug or debug_enabled(logging.DEBUG):
             _log(decision, req, placement)
         return response
 

@@ -520,6 +520,13 @@ class Policy:
         """Decide from the four request headers CORS reads, already extracted."""
         if origin is None:
             return self._no_origin
+        if method != "OPTIONS" and origin in self._exact:
+            # The common case first: an actual request from a listed origin,
+            # sent in the canonical form the exact set holds.
+            return _new_decision(
+                Decision,
+                (((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED),
+            )
 
         # "CORS-preflight request": OPTIONS with Origin and ACRM, nothing less.
         preflight_method = acrm if method == "OPTIONS" else None
