@@ -38,9 +38,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision, log_decision, logger
-from ._glue import EXTENSION_KEY
 from ._placement import (
-    MARKER,
     AppState,
     Placement,
     ViewSpec,
@@ -255,19 +253,6 @@ got_request_exception.connect(_note_unhandled_exception)
 # -- The runtime of @cross_origin ---------------------------------------------
 
 
-def _hooks_cover(app: Flask, spec: ViewSpec, req: Request) -> bool:
-    """Whether the app's hooks find this decorator through the endpoint.
-
-    A decorator on a method of a class-based view is not on the endpoint's
-    view function; it then applies its decision itself.
-    """
-    state: AppState | None = app.extensions.get(EXTENSION_KEY)
-    if state is None or not state.hooks_installed:
-        return False
-    view = app.view_functions.get(req.endpoint or "")
-    return getattr(view, MARKER, None) is spec
-
-
 def _on_its_own(
     app: Flask, placement: Placement, req: Request, decision: Decision
 ) -> Response | None:
@@ -310,7 +295,7 @@ def call_sync(view: Callable[..., Any], spec: ViewSpec, args: Any, kwargs: Any) 
     """Run a sync view decorated with ``@cross_origin``."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    if _hooks_cover(app, spec, req):
+    if spec.covered_by_hooks(app.extensions, app.view_functions, req.endpoint):
         # The early hook answered any preflight; the late hook adds the
         # headers. An OPTIONS here is not a preflight.
         if req.method == "OPTIONS" and spec.placement.automatic_options:
@@ -339,7 +324,7 @@ async def call_async(
     """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    if _hooks_cover(app, spec, req):
+    if spec.covered_by_hooks(app.extensions, app.view_functions, req.endpoint):
         if req.method == "OPTIONS" and spec.placement.automatic_options:
             return app.make_default_options_response()
         return await view(*args, **kwargs)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from ._errors import ConfigError
 from ._placement import (
     EXEMPT,
+    EXTENSION_KEY,
     MARKER,
     AppState,
     Scope,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("crossorigin")
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXTENSION_KEY = "crossorigin"
 _BLUEPRINT_MARK = "_crossorigin_cors"
 
 

@@ -381,6 +381,8 @@ def _unique_policies(default: Policy | None, rules: Sequence[Rule]) -> list[Poli
 
 EXEMPT = "exempt"
 MARKER = "__crossorigin__"
+#: Where an app keeps its ``AppState``: ``app.extensions[EXTENSION_KEY]``.
+EXTENSION_KEY = "crossorigin"
 
 
 @dataclass
@@ -396,6 +398,24 @@ class ViewSpec:
     _cache: weakref.WeakKeyDictionary[Any, Scope] = field(
         default_factory=weakref.WeakKeyDictionary
     )
+
+    def covered_by_hooks(
+        self,
+        extensions: Mapping[str, Any],
+        view_functions: Mapping[str, Callable[..., Any]],
+        endpoint: str | None,
+    ) -> bool:
+        """Whether the app's hooks find this decorator through the endpoint.
+
+        Then the decorator leaves the CORS work to them. A decorator on a
+        method of a class-based view is not on the endpoint's view function;
+        it then applies its decision itself.
+        """
+        state = extensions.get(EXTENSION_KEY)
+        if not isinstance(state, AppState) or not state.hooks_installed:
+            return False
+        view = view_functions.get(endpoint or "")
+        return getattr(view, MARKER, None) is self
 
     def scope_for(self, app: Any, config: Mapping[str, Any]) -> Scope:
         scope = self._cache.get(app)

@@ -46,10 +46,8 @@ from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision as _apply_decision
 from ._apply import log_decision, logger
-from ._glue import EXTENSION_KEY
 from ._origins import is_same_origin
 from ._placement import (
-    MARKER,
     AppState,
     Placement,
     ViewSpec,
@@ -317,19 +315,6 @@ got_request_exception.connect(_note_unhandled_exception, weak=False)
 # -- The runtime of @cross_origin -------------------------------------------------
 
 
-def _hooks_cover(app: Quart, spec: ViewSpec, req: Request | Websocket) -> bool:
-    """Whether the app's hooks find this decorator through the endpoint.
-
-    A decorator on a method of a class-based view is not on the endpoint's
-    view function; it then applies its decision itself.
-    """
-    state = app.extensions.get(EXTENSION_KEY)
-    if not isinstance(state, AppState) or not state.hooks_installed:
-        return False
-    view = app.view_functions.get(req.endpoint or "")
-    return getattr(view, MARKER, None) is spec
-
-
 def _view_policy(app: Quart, spec: ViewSpec) -> tuple[Policy | None, Placement]:
     # A decorator's scope has no resources, so its default is its one
     # policy; its placement includes the app's CORS_* keys.
@@ -363,7 +348,7 @@ async def _check_decorated_websocket(spec: ViewSpec) -> None:
     """
     app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
     socket = websocket_ctx.websocket
-    if _hooks_cover(app, spec, socket):
+    if spec.covered_by_hooks(app.extensions, app.view_functions, socket.endpoint):
         return
 
     policy, placement = _view_policy(app, spec)
@@ -379,7 +364,7 @@ def _check_decorated_websocket_sync(spec: ViewSpec) -> None:
     """
     app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
     socket = websocket_ctx.websocket
-    if _hooks_cover(app, spec, socket):
+    if spec.covered_by_hooks(app.extensions, app.view_functions, socket.endpoint):
         return
 
     policy, placement = _view_policy(app, spec)
@@ -420,7 +405,7 @@ def call_sync(
     app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
     req = request_ctx.request
     options = req.method == "OPTIONS" and spec.placement.automatic_options
-    if _hooks_cover(app, spec, req):
+    if spec.covered_by_hooks(app.extensions, app.view_functions, req.endpoint):
         # The early hook answered any preflight; the late hook adds the
         # headers. An OPTIONS here is not a preflight.
         if not options:
@@ -464,7 +449,7 @@ async def call_async(
     app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
     req = request_ctx.request
     options = req.method == "OPTIONS" and spec.placement.automatic_options
-    if _hooks_cover(app, spec, req):
+    if spec.covered_by_hooks(app.extensions, app.view_functions, req.endpoint):
         if options:
             return await app.make_default_options_response()
         return await view(*args, **kwargs)
