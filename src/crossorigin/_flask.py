@@ -34,18 +34,15 @@ from flask import (
     request,
 )
 from flask.globals import _cv_request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision, log_decision, logger
 from ._placement import (
     AppState,
     Placement,
     ViewSpec,
-    blueprint_names,
-    method_handler,
 )
 from ._policy import Decision, Policy
+from ._routing import preflight_target
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 
@@ -175,39 +172,14 @@ def _make_hooks(
 def _preflight_target(
     app: Flask, req: Request, acrm: str
 ) -> tuple[Callable[..., Any] | None, Sequence[str]] | None:
-    """The view and blueprints whose policy answers this preflight.
-
-    ``None`` leaves the preflight to the app: a path that routes nowhere
-    gets the app's 404 (with the headers of the app policy), as a resource
-    that does not exist should.
-    """
-    error = req.routing_exception
-    if error is None:
-        view = app.view_functions.get(req.endpoint or "")
-        return method_handler(view, acrm), req.blueprints
-
-    if isinstance(error, RequestRedirect):
-        # A preflight must not be redirected ("CORS-preflight fetch": any
-        # status but ok fails it), so the app policy answers at the old URL;
-        # the actual request then follows the 308.
-        return None, ()
-
-    if isinstance(error, MethodNotAllowed):
-        # The route exists but takes no OPTIONS (provide_automatic_options
-        # is off). Find it by the method the preflight asks about, so that
-        # its blueprint or decorator policy is the one that answers.
-        try:
-            # The request context's own adapter, not a new one.
-            adapter = _cv_request.get().url_adapter
-            if adapter is None:
-                return None
-            rule, _ = adapter.match(method=acrm.upper(), return_rule=True)
-        except HTTPException:
-            return None
-        endpoint = rule.endpoint
-        return app.view_functions.get(endpoint), blueprint_names(endpoint)
-
-    return None
+    """``preflight_target`` for the current Flask request."""
+    return preflight_target(
+        req.routing_exception,
+        req.endpoint,
+        _cv_request.get().url_adapter,
+        app.view_functions,
+        acrm,
+    )
 
 
 def _decide(app: Flask, policy: Policy, method: str, headers: Any) -> Decision:

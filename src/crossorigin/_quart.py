@@ -41,8 +41,6 @@ from quart.signals import got_request_exception
 from quart.typing import ResponseTypes
 from quart.wrappers import Request, Websocket
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import RequestRedirect
 
 from ._apply import apply_decision as _apply_decision
 from ._apply import log_decision, logger
@@ -51,10 +49,9 @@ from ._placement import (
     AppState,
     Placement,
     ViewSpec,
-    blueprint_names,
-    method_handler,
 )
 from ._policy import Decision, Policy, request_facts
+from ._routing import preflight_target
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 
@@ -189,39 +186,14 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
 def _preflight_target(
     req: Request, view_functions: dict[str, Callable[..., Any]], acrm: str
 ) -> tuple[Callable[..., Any] | None, Sequence[str]] | None:
-    """The view and blueprints whose policy answers this preflight.
-
-    ``None`` leaves the preflight to the app: a path that routes nowhere
-    gets the app's 404 (with the headers of the app policy), as a resource
-    that does not exist should.
-    """
-    error = req.routing_exception
-    if error is None:
-        endpoint = req.endpoint or ""
-        view = method_handler(view_functions.get(endpoint), acrm)
-        return view, blueprint_names(endpoint)
-
-    if isinstance(error, RequestRedirect):
-        # A preflight must not be redirected ("CORS-preflight fetch": any
-        # status but ok fails it), so the app policy answers at the old URL;
-        # the actual request then follows the 308.
-        return None, ()
-
-    if isinstance(error, MethodNotAllowed):
-        # The route exists but takes no OPTIONS (provide_automatic_options
-        # is off). Find it by the method the preflight asks about, so that
-        # its blueprint or decorator policy is the one that answers.
-        adapter = request_ctx.url_adapter
-        try:
-            if adapter is None:
-                return None
-            rule, _ = adapter.match(method=acrm.upper(), return_rule=True)
-        except HTTPException:
-            return None
-        endpoint = rule.endpoint
-        return view_functions.get(endpoint), blueprint_names(endpoint)
-
-    return None
+    """``preflight_target`` for the current Quart request."""
+    return preflight_target(
+        req.routing_exception,
+        req.endpoint,
+        request_ctx.url_adapter,
+        view_functions,
+        acrm,
+    )
 
 
 async def _check_websocket(
