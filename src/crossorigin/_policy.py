@@ -289,9 +289,19 @@ def request_facts(
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
 
+    return pair_facts(headers.items() if isinstance(headers, Mapping) else headers)
+
+
+def pair_facts(
+    pairs: Iterable[tuple[str, str]],
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """``request_facts`` of request headers given as ``(name, value)`` pairs.
+
+    Werkzeug's ``Headers`` (Quart's request headers) iterates as pairs, so
+    an adapter that holds one calls this directly.
+    """
     origin = acrm = acrh = acrpn = None
     more_acrh: list[str] | None = None
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
     for name, value in pairs:
         if len(name) not in _FACT_NAME_LENGTHS:
             # Most of a browser's dozen headers end here, unlowered.
@@ -367,7 +377,7 @@ class Policy:
     _any: bool
     _static: bool
     _null: bool
-    _exact: frozenset[str]
+    _exact: dict[str, Decision]
     _wildcard: re.Pattern[str] | None
     _regexes: tuple[re.Pattern[str], ...]
     _sync_checks: tuple[Callable[[str], Any], ...]
@@ -520,13 +530,13 @@ class Policy:
         """Decide from the four request headers CORS reads, already extracted."""
         if origin is None:
             return self._no_origin
-        if method != "OPTIONS" and origin in self._exact:
+        if method != "OPTIONS":
             # The common case first: an actual request from a listed origin,
-            # sent in the canonical form the exact set holds.
-            return _new_decision(
-                Decision,
-                (((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED),
-            )
+            # sent in the canonical form the exact set holds. Its decision was
+            # built with the policy.
+            decision = self._exact.get(origin)
+            if decision is not None:
+                return decision
 
         # "CORS-preflight request": OPTIONS with Origin and ACRM, nothing less.
         preflight_method = acrm if method == "OPTIONS" else None
@@ -746,6 +756,7 @@ class _Builder:
         credential_pair = ((ACAC, "true"),) if credentials else ()
         expose_pair = ((ACEH, expose),) if expose else ()
         max_age_pair = ((ACMA, str(max_age)),) if max_age is not None else ()
+        actual_tail = (*credential_pair, *expose_pair, *vary_pair)
 
         # Without an Origin header ("CORS protocol and HTTP caches"): a
         # policy that would grant every origin can say "*" to everyone.
@@ -760,7 +771,14 @@ class _Builder:
             "_any": origins.any,
             "_static": static,
             "_null": origins.null,
-            "_exact": frozenset(origins.exact),
+            # Each listed origin with the decision an actual request from it
+            # gets: the same for every such request, so built once, here.
+            "_exact": {
+                origin: Decision(
+                    ((ACAO, origin), *actual_tail), False, True, None, ALLOWED
+                )
+                for origin in origins.exact
+            },
             "_wildcard": compile_wildcards(origins.wildcards),
             "_regexes": tuple(origins.regexes),
             "_sync_checks": tuple(origins.sync_callables),
@@ -786,7 +804,7 @@ class _Builder:
                 reason: Decision(vary_pair, True, False, 403, reason)
                 for reason in REFUSALS
             },
-            "_actual_tail": (*credential_pair, *expose_pair, *vary_pair),
+            "_actual_tail": actual_tail,
             "_preflight_head": credential_pair,
             "_preflight_tail": max_age_pair,
             # Empty vary_pair unless always_send=False, where the answer
