@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 from typing import Protocol
 
-from ._policy import ACAO, Decision
+from ._policy import ACAO, Decision, Headers
 
 logger = logging.getLogger("crossorigin")
 _ACAO_LOWER = ACAO.lower()
@@ -51,10 +51,21 @@ def apply_decision(decision: Decision, headers: HeaderStore) -> None:
     if not pairs:
         return
 
-    # One pass over the response's headers, looking only at the names that
-    # can clash: Werkzeug's get and __setitem__ each walk the whole list
-    # (and get raises KeyError when a name is absent), which would cost
-    # more than the decision itself.
+    # Werkzeug's get and __setitem__ each walk the whole list (and get
+    # raises KeyError when a name is absent), which would cost more than the
+    # decision itself. One pass over the names' first letters finds out
+    # whether any can clash; most responses have none.
+    for name, _ in headers:
+        if name[0] in _CLASH_INITIALS:
+            _merge(pairs, headers)
+            return
+    add = headers.add
+    for name, value in pairs:
+        add(name, value)
+
+
+def _merge(pairs: Headers, headers: HeaderStore) -> None:
+    """``apply_decision`` for a response that may carry clashing headers."""
     vary = own = False
     clashes: set[str] = set()
     for name, _ in headers:
