@@ -90,6 +90,7 @@ def _make_hooks(
     current = _cv_request.get
     apply = apply_decision
     debug_enabled = logger.isEnabledFor
+    DEBUG = logging.DEBUG
 
     def answer_preflight() -> Response | None:
         req = current().request
@@ -146,23 +147,28 @@ def _make_hooks(
             scope = endpoint_scope(app, config, endpoint, view_functions, method)
         if scope is None:
             return response
+
+        method = req.method
+        policy = scope.plain
+        if policy is not None and method != "OPTIONS":
+            # The path every simple request takes: only Origin matters
+            # outside a preflight, read from the environ in one lookup.
+            decision = policy.decide_facts(method, environ.get("HTTP_ORIGIN"))
+            if not decision.awaits_origin_check:
+                apply(decision, response.headers)
+                if debug_enabled(DEBUG):
+                    _log(decision, req, scope.placement)
+                return response
+
         placement = scope.placement
         if not placement.intercept_exceptions and _UNHANDLED in environ:
             return response
         policy = scope.policy_for(req.path) if scope.rules else scope.default
         if policy is None:
             return response
-
-        method = req.method
-        if method == "OPTIONS":
-            decision = _decide(app, policy, method, req.headers)
-        else:
-            # Only Origin matters outside a preflight; one environ read.
-            decision = policy.decide_facts(method, environ.get("HTTP_ORIGIN"))
-            if decision.awaits_origin_check:
-                decision = _decide(app, policy, method, req.headers)
+        decision = _decide(app, policy, method, req.headers)
         apply(decision, response.headers)
-        if placement.debug or debug_enabled(logging.DEBUG):
+        if placement.debug or debug_enabled(DEBUG):
             _log(decision, req, placement)
         return response
 

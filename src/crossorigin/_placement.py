@@ -273,6 +273,20 @@ class Scope:
     rules: tuple[Rule, ...]
     placement: Placement
     warnings: tuple[str, ...] = ()
+    #: The policy of every response in this scope when nothing about the
+    #: request but its headers matters: no path rules, the 500s of unhandled
+    #: exceptions included, no ``debug`` logging. ``None`` otherwise. Worked
+    #: out once, so that the adapters' header hook reads one attribute.
+    plain: Policy | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        placement = self.placement
+        plain = (
+            self.default
+            if not self.rules and placement.intercept_exceptions and not placement.debug
+            else None
+        )
+        object.__setattr__(self, "plain", plain)
 
     def policy_for(self, path: str) -> Policy | None:
         for rule in self.rules:

@@ -50,7 +50,7 @@ from ._placement import (
     Placement,
     ViewSpec,
 )
-from ._policy import Decision, Policy, request_facts
+from ._policy import Decision, Policy, pair_facts
 from ._routing import preflight_target
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
@@ -92,6 +92,8 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
     # Read without a call on the hot path; endpoint_scope fills it.
     scopes = state.endpoint_scopes
     current = _cv_request.get
+    debug_enabled = logger.isEnabledFor
+    DEBUG = logging.DEBUG
 
     async def answer_preflight() -> Response | None:
         # The context variable itself: request_ctx.request goes through two
@@ -101,7 +103,7 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
             return None
 
         # One pass over the request's headers for all four CORS ones.
-        origin, acrm, acrh, acrpn = request_facts(req.headers)
+        origin, acrm, acrh, acrpn = pair_facts(req.headers)
         if acrm is None or origin is None:
             return None
 
@@ -149,21 +151,26 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
             scope = endpoint_scope(app, config, endpoint, view_functions, method)
         if scope is None:
             return response
-        policy = scope.policy_for(req.path) if scope.rules else scope.default
-        if policy is None:
-            return response
 
-        placement = scope.placement
-        if not placement.intercept_exceptions and getattr(req, _UNHANDLED, False):
-            return response
+        # Scope.plain: the policy of every response here, when neither the
+        # path nor an unhandled exception nor debug logging changes a thing.
+        policy = scope.plain
+        if policy is None:
+            placement = scope.placement
+            if not placement.intercept_exceptions and getattr(req, _UNHANDLED, False):
+                return response
+            policy = scope.policy_for(req.path) if scope.rules else scope.default
+            if policy is None:
+                return response
 
         # Decided inline, not through _add_headers: on the path every
         # response takes, one more coroutine costs more than the decision.
-        decision = policy.decide(req.method, req.headers)
+        decision = policy.decide_facts(req.method, *pair_facts(req.headers))
         if decision.awaits_origin_check:
             decision = await policy.decide_async(req.method, req.headers)
         apply_decision(decision, response.headers)
-        _log(decision, req, placement)
+        if scope.placement.debug or debug_enabled(DEBUG):
+            _log(decision, req, scope.placement)
         return response
 
     async def check_websocket() -> None:
