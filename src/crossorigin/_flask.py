@@ -90,7 +90,7 @@ def _make_hooks(
     current = _cv_request.get
     apply = apply_decision
     debug_enabled = logger.isEnabledFor
-    DEBUG = logging.DEBUG
+    debug_level = logging.DEBUG
 
     def answer_preflight() -> Response | None:
         req = current().request
@@ -156,7 +156,7 @@ def _make_hooks(
             decision = policy.decide_facts(method, environ.get("HTTP_ORIGIN"))
             if not decision.awaits_origin_check:
                 apply(decision, response.headers)
-                if debug_enabled(DEBUG):
+                if debug_enabled(debug_level):
                     _log(decision, req, scope.placement)
                 return response
 
@@ -168,7 +168,7 @@ def _make_hooks(
             return response
         decision = _decide(app, policy, method, req.headers)
         apply(decision, response.headers)
-        if placement.debug or debug_enabled(DEBUG):
+        if placement.debug or debug_enabled(debug_level):
             _log(decision, req, placement)
         return response
 

@@ -93,7 +93,7 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
     scopes = state.endpoint_scopes
     current = _cv_request.get
     debug_enabled = logger.isEnabledFor
-    DEBUG = logging.DEBUG
+    debug_level = logging.DEBUG
 
     async def answer_preflight() -> Response | None:
         # The context variable itself: request_ctx.request goes through two
@@ -169,7 +169,7 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         if decision.awaits_origin_check:
             decision = await policy.decide_async(req.method, req.headers)
         apply_decision(decision, response.headers)
-        if scope.placement.debug or debug_enabled(DEBUG):
+        if scope.placement.debug or debug_enabled(debug_level):
             _log(decision, req, scope.placement)
         return response
 
