@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from apps import CASES, GROUPS, VARIANTS
-from stats import differences, ratios, summarise
+from stats import differences, ratio_of_medians, ratios, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
@@ -91,8 +91,8 @@ def analyse_direct(direct: dict[str, Any]) -> dict[str, Any]:
                 entry[role] = summarise(times).as_dict()
                 entry[f"{role}_overhead"] = summarise(overheads[role]).as_dict()
             if "peer" in overheads and "ours" in overheads:
-                entry["ratio"] = summarise(
-                    ratios(overheads["ours"], overheads["peer"])
+                entry["ratio"] = ratio_of_medians(
+                    overheads["ours"], overheads["peer"]
                 ).as_dict()
             if "ours" in overheads:
                 entry["ours_vs_bare"] = summarise(
@@ -214,15 +214,17 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
     if d:
         lines += [
             f"- Direct calls: {d['rounds']} interleaved rounds; each round times"
-            f" a batch of about {d['batch_ms']} ms of every variant in turn"
-            f" ({d.get('clock', 'wall')} clock).",
+            f" a batch of about {d['batch_ms']} ms of every variant, in a"
+            f" shuffled order ({d.get('clock', 'wall')} clock).",
         ]
     lines += [
         "",
         "Every figure is the median over the rounds, with the interquartile"
-        " range in brackets. Overheads and ratios are computed round by round"
-        " (each round's CORS variant against the same round's bare app), then"
-        " summarised.",
+        " range in brackets. Overheads are computed round by round (each"
+        " round's CORS variant against the same round's bare app), then"
+        " summarised. The ratio of two overheads is the ratio of their"
+        " medians; its brackets hold the quartiles of a bootstrap over the"
+        " rounds.",
         "",
     ]
 
@@ -310,7 +312,7 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
             f"Flask under {s['servers']['flask']} (1 worker, gthread), Quart under"
             f" {s['servers']['quart']} (1 worker); load from {s['tool']} with"
             f" {s['connections']} connections on 127.0.0.1, {s['rounds']}"
-            f" alternating runs of {s['seconds']} s per variant.",
+            f" alternating runs of {s['seconds']} s per variant.{_pinning(s)}",
             "",
             "| server, request | bare | crossorigin | ratio | non-2xx |",
             "|---|---|---|---|---|",
@@ -437,3 +439,17 @@ def chart(analysis: dict[str, Any], path: Path, subtitle: str) -> bool:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
+
+
+def _pinning(servers: dict[str, Any]) -> str:
+    cpus = servers.get("cpus")
+    if not cpus:
+        return " Server and load generator share the CPUs."
+    return (
+        f" The servers run on CPU {_cpu_list(cpus['server'])}, the load"
+        f" generator on CPU {_cpu_list(cpus['load'])}."
+    )
+
+
+def _cpu_list(cpus: list[int]) -> str:
+    return ", ".join(str(c) for c in cpus)

@@ -3,9 +3,10 @@
 One process, three parts:
 
 1. Direct calls: the same app, bare and with each CORS library, called as a
-   WSGI or ASGI callable (no sockets), the variants interleaved round by
-   round. Reports time per request, overhead over bare and the ratio of
-   crossorigin's overhead to the other library's.
+   WSGI or ASGI callable (no sockets), the variants compared with each
+   other interleaved round by round. Reports time per request, overhead
+   over bare and the ratio of crossorigin's overhead to the other
+   library's.
 2. Real servers: gunicorn (Flask) and hypercorn (Quart) on 127.0.0.1 under
    a bounded load generator; throughput with crossorigin against bare.
 3. Memory: tracemalloc over a million decisions, and over requests through
@@ -38,11 +39,11 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CHART = "chart.png"
 
-#: Defaults of a full run (about 5 minutes here) and of --quick.
+#: Defaults of a full run (about 8 minutes here) and of --quick.
 FULL = {
-    "rounds": 21,
+    "rounds": 41,
     "batch_ms": 60.0,
-    "server_rounds": 7,
+    "server_rounds": 11,
     "server_seconds": 2,
     "decisions": 1_000_000,
     "adapter_requests": 10_000,
@@ -69,7 +70,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, help="interleaved rounds (>= 10)")
     p.add_argument("--batch-ms", type=float, help="time per batch")
-    p.add_argument("--clock", choices=sorted(direct.CLOCKS), default="wall")
+    p.add_argument("--clock", choices=sorted(direct.CLOCKS), default="cpu")
     p.add_argument("--cases", default=",".join(c.name for c in apps.CASES))
     p.add_argument("--variants", default="", help="comma-separated; default all")
     p.add_argument("--server-rounds", type=int)
@@ -117,24 +118,39 @@ def run_direct(args: argparse.Namespace) -> dict[str, Any]:
         "skipped": skipped,
         "cases": {},
     }
+    # Variants are interleaved with the ones they are compared with: a group
+    # (Flask sync, Flask async, Quart) at a time. Flask's async views leave
+    # asgiref threads and event loops behind them, which would add their
+    # noise to the other groups' rounds, and theirs to them.
+    groups: dict[str, list[apps.Variant]] = {}
+    for variant in runnable:
+        groups.setdefault(variant.group, []).append(variant)
     try:
         for name in args.cases.split(","):
             case = apps.CASES_BY_NAME[name]
-            started = time.perf_counter()
-            r = direct.run_case(
-                case, runnable, args.rounds, int(args.batch_ms * 1e6), loop, log
-            )
-            result["cases"][name] = {
-                "batch": r.batch,
-                "rounds": r.rounds,
-                "responses": r.responses,
-                "problems": r.problems,
-                "notes": r.notes,
+            entry: dict[str, dict[str, Any]] = {
+                "batch": {},
+                "rounds": {},
+                "responses": {},
+                "problems": {},
+                "notes": {},
             }
-            medians = ", ".join(
-                f"{v}={sorted(t)[len(t) // 2] / 1000:.1f}" for v, t in r.rounds.items()
-            )
-            log(f"  {name} ({time.perf_counter() - started:.0f} s): {medians}")
+            for members in groups.values():
+                started = time.perf_counter()
+                r = direct.run_case(
+                    case, members, args.rounds, int(args.batch_ms * 1e6), loop, log
+                )
+                entry["batch"].update(r.batch)
+                entry["rounds"].update(r.rounds)
+                entry["responses"].update(r.responses)
+                entry["problems"].update(r.problems)
+                entry["notes"].update(r.notes)
+                medians = ", ".join(
+                    f"{v}={sorted(t)[len(t) // 2] / 1000:.1f}"
+                    for v, t in r.rounds.items()
+                )
+                log(f"  {name} ({time.perf_counter() - started:.0f} s): {medians}")
+            result["cases"][name] = entry
     finally:
         loop.close()
     return result

@@ -47,6 +47,35 @@ REQUESTS = {
 CONNECTIONS = 8
 
 
+def _cpu_split() -> tuple[set[int], set[int]] | None:
+    """The CPUs for the server and for the load generator, apart.
+
+    With both on the same CPUs the scheduler moves them about, and each
+    move shows up as noise in requests per second: the server gets the
+    first CPU this process may use, the load generator the others.
+    ``None`` where affinity cannot be set or there is only one CPU.
+    """
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    return {cpus[0]}, set(cpus[1:])
+
+
+CPU_SPLIT = _cpu_split()
+
+
+def _pin(cpus: set[int] | None) -> Callable[[], None] | None:
+    if cpus is None:
+        return None
+
+    def pin() -> None:
+        os.sched_setaffinity(0, cpus)
+
+    return pin
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -114,7 +143,9 @@ def _python_path(current: str) -> str:
 
 
 @contextlib.contextmanager
-def _servers(specs: list[tuple[str, str]], logdir: Path) -> Iterator[dict[str, int]]:
+def _servers(
+    specs: list[tuple[str, str]], logdir: Path, cpus: set[int] | None
+) -> Iterator[dict[str, int]]:
     """Start one server per (variant, server); yield their ports; stop them."""
     procs: list[subprocess.Popen[bytes]] = []
     ports: dict[str, int] = {}
@@ -130,6 +161,8 @@ def _servers(specs: list[tuple[str, str]], logdir: Path) -> Iterator[dict[str, i
                 env={**env, "CROSSORIGIN_BENCH_APP": variant},
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Inherited by the server's worker processes.
+                preexec_fn=_pin(cpus),
             )
             procs.append(proc)
             try:
@@ -177,6 +210,7 @@ def _wrk(
         text=True,
         timeout=seconds + 30,
         check=True,
+        preexec_fn=_pin(CPU_SPLIT[1] if CPU_SPLIT else None),
     ).stdout
     rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
@@ -226,6 +260,8 @@ def load_generator() -> tuple[str, Callable[..., dict[str, Any]]]:
 
 def run(rounds: int, seconds: int, log: Callable[[str], None]) -> dict[str, Any]:
     tool, load = load_generator()
+    # Only wrk runs in a process of its own, which can be pinned.
+    split = CPU_SPLIT if tool == "wrk" else None
     specs = [(variant, server) for _, variants, server in PAIRS for variant in variants]
     results: dict[str, Any] = {
         "tool": tool,
@@ -233,11 +269,14 @@ def run(rounds: int, seconds: int, log: Callable[[str], None]) -> dict[str, Any]
         "seconds": seconds,
         "rounds": rounds,
         "servers": {name: server for name, _, server in PAIRS},
+        "cpus": (
+            {"server": sorted(split[0]), "load": sorted(split[1])} if split else None
+        ),
         "runs": {},
     }
     with tempfile.TemporaryDirectory(prefix="crossorigin-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        with _servers(specs, tmp) as ports:
+        with _servers(specs, tmp, split[0] if split else None) as ports:
             for name, variants, server in PAIRS:
                 for request, (method, headers) in REQUESTS.items():
                     key = f"{name}/{request}"
