@@ -65,6 +65,14 @@ def machine() -> dict[str, Any]:
     }
 
 
+#: How the report names each clock of ``direct.CLOCKS``.
+CLOCK_WORDS = {
+    "thread": "the CPU time of the thread that calls the app",
+    "cpu": "the process's CPU time",
+    "wall": "elapsed time",
+}
+
+
 def _us(ns: list[float]) -> list[float]:
     return [v / 1000 for v in ns]
 
@@ -215,7 +223,7 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
         lines += [
             f"- Direct calls: {d['rounds']} interleaved rounds; each round times"
             f" a batch of about {d['batch_ms']} ms of every variant, in a"
-            f" shuffled order ({d.get('clock', 'wall')} clock).",
+            f" shuffled order, timed in {CLOCK_WORDS[d.get('clock', 'wall')]}.",
         ]
     lines += [
         "",

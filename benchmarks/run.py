@@ -70,7 +70,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, help="interleaved rounds (>= 10)")
     p.add_argument("--batch-ms", type=float, help="time per batch")
-    p.add_argument("--clock", choices=sorted(direct.CLOCKS), default="cpu")
+    p.add_argument("--clock", choices=sorted(direct.CLOCKS), default="thread")
     p.add_argument("--cases", default=",".join(c.name for c in apps.CASES))
     p.add_argument("--variants", default="", help="comma-separated; default all")
     p.add_argument("--server-rounds", type=int)
