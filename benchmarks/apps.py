@@ -89,7 +89,7 @@ class Variant:
     label: str
     framework: str  # "flask" (WSGI) or "quart" (ASGI)
     group: str  # variants compared with each other share a group
-    role: str  # "bare", "peer" or "ours"
+    role: str  # "bare", "peer", "ours" or "reference"
     build: Callable[[Sequence[str]], Any]
 
 
@@ -196,7 +196,50 @@ VARIANTS = (
     Variant("quart-crossorigin", "Quart, crossorigin", "quart", "quart", "ours",
             crossorigin_quart),
 )  # fmt: skip
-VARIANTS_BY_NAME = {variant.name: variant for variant in VARIANTS}
+
+
+# -- References for the real-server run -----------------------------------------
+#
+# The same app with one after_request hook that adds two fixed headers,
+# Access-Control-Allow-Origin and Vary, as crossorigin does for an allowed
+# simple request: what two more response headers cost the framework and the
+# server, whoever adds them. Not CORS (the headers never vary), so only the
+# real-server run serves them.
+
+_FIXED_HEADERS = (("Access-Control-Allow-Origin", ALLOWED_ORIGIN), ("Vary", "Origin"))
+
+
+def flask_fixed_headers(origins: Sequence[str]) -> Any:
+    app = _flask_app("sync")
+
+    @app.after_request
+    def add(response: Any) -> Any:
+        for name, value in _FIXED_HEADERS:
+            response.headers.add(name, value)
+        return response
+
+    return app
+
+
+def quart_fixed_headers(origins: Sequence[str]) -> Any:
+    app = _quart_app()
+
+    @app.after_request
+    async def add(response: Any) -> Any:
+        for name, value in _FIXED_HEADERS:
+            response.headers.add(name, value)
+        return response
+
+    return app
+
+
+REFERENCES = (
+    Variant("flask-sync-fixed_headers", "Flask sync, two fixed headers", "flask",
+            "flask-sync", "reference", flask_fixed_headers),
+    Variant("quart-fixed_headers", "Quart, two fixed headers", "quart", "quart",
+            "reference", quart_fixed_headers),
+)  # fmt: skip
+VARIANTS_BY_NAME = {variant.name: variant for variant in (*VARIANTS, *REFERENCES)}
 
 GROUPS = {
     "flask-sync": ("Flask, sync view", "Flask-CORS"),
