@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from crossorigin import Decision, Policy
-from crossorigin._policy import MAX_REQUEST_HEADERS_LENGTH
+from crossorigin._policy import MAX_REQUEST_HEADERS_LENGTH, origin_of
 
 A = "https://app.example.com"
 B = "https://admin.example.com"
@@ -1061,6 +1061,38 @@ def test_decide_reads_werkzeug_headers() -> None:
     assert policy.decide("OPTIONS", datastructures.EnvironHeaders(environ)) == expected
     doubled = datastructures.Headers([("Origin", A), ("Origin", A)])
     assert policy.decide("GET", doubled).reason == "more than one Origin header"
+
+
+def test_origin_of_reads_one_origin_or_refuses_two() -> None:
+    policy = Policy(origins=[A])
+
+    assert origin_of([("Host", "api"), ("origin", A)]) == A
+    assert origin_of([("ORIGIN", A)]) == A
+    assert origin_of([("Host", "api"), ("Origins", A)]) is None
+    twice = origin_of([("Origin", A), ("Origin", A)])
+    assert twice is not None
+    assert policy.decide_facts("GET", twice).reason == "more than one Origin header"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"origins": [A, B]},
+        {"origins": [A], "supports_credentials": True, "expose_headers": ["X-A"]},
+        {"origins": [A, "https://*.example.org"], "vary_header": False},
+    ],
+)
+def test_listed_decisions_are_the_decisions(options: dict[str, Any]) -> None:
+    policy = Policy(**options)
+    listed = policy.listed_decisions()
+
+    assert set(listed) == {o for o in options["origins"] if "*" not in o}
+    for origin, decision in listed.items():
+        for method in ("GET", "POST", "DELETE"):
+            assert policy.decide(method, [("Origin", origin)]) == decision
+    # A copy: what a caller does to it does not reach the policy.
+    listed.clear()
+    assert policy.decide("GET", [("Origin", A)]).allowed
 
 
 def test_decide_is_the_same_after_pickling() -> None:

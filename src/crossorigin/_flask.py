@@ -152,8 +152,10 @@ def _make_hooks(
         policy = scope.plain
         if policy is not None and method != "OPTIONS":
             # The path every simple request takes: only Origin matters
-            # outside a preflight, read from the environ in one lookup.
-            decision = policy.decide_facts(method, environ.get("HTTP_ORIGIN"))
+            # outside a preflight, read from the environ in one lookup, and
+            # a listed origin's answer is looked up, not computed.
+            origin = environ.get("HTTP_ORIGIN")
+            decision = scope.listed.get(origin) or policy.decide_facts(method, origin)
             if not decision.awaits_origin_check:
                 apply(decision, response.headers)
                 if debug_enabled(debug_level):

@@ -17,7 +17,13 @@ from typing import Any
 
 from ._errors import ConfigError
 from ._origins import regex_literal_prefix
-from ._policy import DECISION_OPTIONS, Policy, guess_option, suggest_option
+from ._policy import (
+    DECISION_OPTIONS,
+    Decision,
+    Policy,
+    guess_option,
+    suggest_option,
+)
 
 logger = logging.getLogger("crossorigin")
 
@@ -278,6 +284,8 @@ class Scope:
     #: exceptions included, no ``debug`` logging. ``None`` otherwise. Worked
     #: out once, so that the adapters' header hook reads one attribute.
     plain: Policy | None = field(init=False, repr=False, compare=False)
+    #: ``plain.listed_decisions()``, or empty without a plain policy.
+    listed: dict[str, Decision] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         placement = self.placement
@@ -287,6 +295,8 @@ class Scope:
             else None
         )
         object.__setattr__(self, "plain", plain)
+        listed = plain.listed_decisions() if plain is not None else {}
+        object.__setattr__(self, "listed", listed)
 
     def policy_for(self, path: str) -> Policy | None:
         for rule in self.rules:

@@ -292,6 +292,19 @@ def request_facts(
     return pair_facts(headers.items() if isinstance(headers, Mapping) else headers)
 
 
+def origin_of(pairs: Iterable[tuple[str, str]]) -> str | None:
+    """The ``Origin`` of request headers given as ``(name, value)`` pairs.
+
+    All an actual request's decision needs: ``None`` when absent, a value
+    never allowed when the header is sent twice.
+    """
+    origin = None
+    for name, value in pairs:
+        if len(name) == 6 and name.lower() == "origin":
+            origin = value if origin is None else _DUPLICATE
+    return origin
+
+
 def pair_facts(
     pairs: Iterable[tuple[str, str]],
 ) -> tuple[str | None, str | None, str | None, str | None]:
@@ -517,6 +530,15 @@ class Policy:
         """
         origin, acrm, acrh, acrpn = request_facts(headers)
         return self.decide_facts(method, origin, acrm, acrh, acrpn, origin_allowed)
+
+    def listed_decisions(self) -> dict[str, Decision]:
+        """The decision of an actual request from each listed origin.
+
+        Exactly what :meth:`decide_facts` returns for a method other than
+        ``OPTIONS`` and an ``Origin`` that is a key; a new dict, so that a
+        caller on a hot path can look the answer up without a call.
+        """
+        return dict(self._exact)
 
     def decide_facts(
         self,

@@ -50,7 +50,7 @@ from ._placement import (
     Placement,
     ViewSpec,
 )
-from ._policy import Decision, Policy, pair_facts
+from ._policy import Decision, Policy, origin_of, pair_facts
 from ._routing import preflight_target
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
@@ -152,25 +152,35 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         if scope is None:
             return response
 
-        # Scope.plain: the policy of every response here, when neither the
-        # path nor an unhandled exception nor debug logging changes a thing.
-        policy = scope.plain
-        if policy is None:
-            placement = scope.placement
-            if not placement.intercept_exceptions and getattr(req, _UNHANDLED, False):
-                return response
-            policy = scope.policy_for(req.path) if scope.rules else scope.default
-            if policy is None:
-                return response
-
         # Decided inline, not through _add_headers: on the path every
         # response takes, one more coroutine costs more than the decision.
-        decision = policy.decide_facts(req.method, *pair_facts(req.headers))
+        method = req.method
+        policy = scope.plain
+        if policy is not None and method != "OPTIONS":
+            # The path every simple request takes (Scope.plain: neither the
+            # path nor an unhandled exception nor debug logging changes a
+            # thing): only Origin matters outside a preflight.
+            origin = origin_of(req.headers)
+            # A listed origin's answer is looked up, not computed.
+            decision = scope.listed.get(origin) or policy.decide_facts(method, origin)
+            if not decision.awaits_origin_check:
+                apply_decision(decision, response.headers)
+                if debug_enabled(debug_level):
+                    _log(decision, req, scope.placement)
+                return response
+
+        placement = scope.placement
+        if not placement.intercept_exceptions and getattr(req, _UNHANDLED, False):
+            return response
+        policy = scope.policy_for(req.path) if scope.rules else scope.default
+        if policy is None:
+            return response
+        decision = policy.decide_facts(method, *pair_facts(req.headers))
         if decision.awaits_origin_check:
-            decision = await policy.decide_async(req.method, req.headers)
+            decision = await policy.decide_async(method, req.headers)
         apply_decision(decision, response.headers)
-        if scope.placement.debug or debug_enabled(debug_level):
-            _log(decision, req, scope.placement)
+        if placement.debug or debug_enabled(debug_level):
+            _log(decision, req, placement)
         return response
 
     async def check_websocket() -> None:
