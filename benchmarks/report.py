@@ -324,7 +324,8 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
             f"Flask under {s['servers']['flask']} (1 worker, gthread), Quart under"
             f" {s['servers']['quart']} (1 worker); load from {s['tool']} with"
             f" {s['connections']} connections on 127.0.0.1, {s['rounds']}"
-            f" alternating runs of {s['seconds']} s per variant.{_pinning(s)}",
+            f" alternating runs of {s['seconds']} s per variant"
+            f"{_copies(s)}.{_pinning(s)}",
             "",
             "*Two fixed headers* is the bare app with one `after_request` hook"
             " that adds the same `Access-Control-Allow-Origin` and `Vary`"
@@ -474,3 +475,10 @@ def _pinning(servers: dict[str, Any]) -> str:
 
 def _cpu_list(cpus: list[int]) -> str:
     return ", ".join(str(c) for c in cpus)
+
+
+def _copies(servers: dict[str, Any]) -> str:
+    copies = servers.get("copies", 1)
+    if copies == 1:
+        return ""
+    return f", each variant served by {copies} processes in turn"

@@ -43,7 +43,7 @@ CHART = "chart.png"
 FULL = {
     "rounds": 41,
     "batch_ms": 60.0,
-    "server_rounds": 11,
+    "server_rounds": 12,
     "server_seconds": 2,
     "decisions": 1_000_000,
     "adapter_requests": 10_000,

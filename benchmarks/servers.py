@@ -50,6 +50,11 @@ REQUESTS = {
     ),
 }
 CONNECTIONS = 8
+#: Server processes per variant, used in turn round by round. One process
+#: runs a little faster or slower than another of the same code for the
+#: whole of its life (its hash seed, its memory layout); with one process
+#: per variant that luck would be in every round of the comparison.
+COPIES = 3
 
 
 def _cpu_split() -> tuple[set[int], set[int]] | None:
@@ -150,32 +155,35 @@ def _python_path(current: str) -> str:
 @contextlib.contextmanager
 def _servers(
     specs: list[tuple[str, str]], logdir: Path, cpus: set[int] | None
-) -> Iterator[dict[str, int]]:
-    """Start one server per (variant, server); yield their ports; stop them."""
+) -> Iterator[dict[str, list[int]]]:
+    """Start ``COPIES`` servers per (variant, server); yield their ports."""
     procs: list[subprocess.Popen[bytes]] = []
-    ports: dict[str, int] = {}
+    ports: dict[str, list[int]] = {}
     env = dict(os.environ)
     env["PYTHONPATH"] = _python_path(env.get("PYTHONPATH", ""))
     try:
         for variant, server in specs:
-            port = _free_port()
-            log = (logdir / f"{variant}.log").open("wb")
-            proc = subprocess.Popen(
-                _command(server, port),
-                cwd=HERE,
-                env={**env, "CROSSORIGIN_BENCH_APP": variant},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                # Inherited by the server's worker processes.
-                preexec_fn=_pin(cpus),
-            )
-            procs.append(proc)
-            try:
-                _wait_ready(port, proc, 20)
-            except RuntimeError as exc:
-                tail = (logdir / f"{variant}.log").read_text(errors="replace")
-                raise RuntimeError(f"{variant}: {exc}\n{tail[-2000:]}") from None
-            ports[variant] = port
+            ports[variant] = []
+            for copy in range(COPIES):
+                port = _free_port()
+                name = f"{variant}.{copy}"
+                log = (logdir / f"{name}.log").open("wb")
+                proc = subprocess.Popen(
+                    _command(server, port),
+                    cwd=HERE,
+                    env={**env, "CROSSORIGIN_BENCH_APP": variant},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    # Inherited by the server's worker processes.
+                    preexec_fn=_pin(cpus),
+                )
+                procs.append(proc)
+                try:
+                    _wait_ready(port, proc, 20)
+                except RuntimeError as exc:
+                    tail = (logdir / f"{name}.log").read_text(errors="replace")
+                    raise RuntimeError(f"{name}: {exc}\n{tail[-2000:]}") from None
+                ports[variant].append(port)
         yield ports
     finally:
         for proc in procs:
@@ -276,6 +284,7 @@ def run(rounds: int, seconds: int, log: Callable[[str], None]) -> dict[str, Any]
         "connections": CONNECTIONS,
         "seconds": seconds,
         "rounds": rounds,
+        "copies": COPIES,
         "servers": {name: server for name, _, server in PAIRS},
         "cpus": (
             {"server": sorted(split[0]), "load": sorted(split[1])} if split else None
@@ -293,16 +302,20 @@ def run(rounds: int, seconds: int, log: Callable[[str], None]) -> dict[str, Any]
                     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in served}
                     log(f"  {key} ({server}, {tool})")
                     for variant in served:  # warm-up, not recorded
-                        load(ports[variant], method, headers, 1, tmp)
+                        for port in ports[variant]:
+                            load(port, method, headers, 1, tmp)
                     for r in range(rounds):
                         order = served if r % 2 == 0 else served[::-1]
                         for variant in order:
+                            port = ports[variant][r % COPIES]
                             runs[variant].append(
-                                load(ports[variant], method, headers, seconds, tmp)
+                                load(port, method, headers, seconds, tmp)
                             )
                     results["runs"][key] = runs
         for variant, _ in specs:
-            text = (tmp / f"{variant}.log").read_text(errors="replace").strip()
-            if text:
-                log(f"  server log {variant}: {text[-500:]}")
+            for copy in range(COPIES):
+                name = f"{variant}.{copy}"
+                text = (tmp / f"{name}.log").read_text(errors="replace").strip()
+                if text:
+                    log(f"  server log {name}: {text[-500:]}")
     return results
