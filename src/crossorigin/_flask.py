@@ -42,7 +42,7 @@ from ._placement import (
     ViewSpec,
 )
 from ._policy import Decision, Policy
-from ._routing import preflight_target
+from ._routing import preflight_policy, preflight_target
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 
@@ -83,7 +83,6 @@ def _make_hooks(
     # two functions run on every request, so each attribute lookup counts.
     config = app.config
     view_functions = app.view_functions
-    resolve = state.resolve
     endpoint_scope = state.endpoint_scope
     # Read without a call on the hot path; endpoint_scope fills it.
     scopes = state.endpoint_scopes
@@ -103,23 +102,20 @@ def _make_hooks(
         if acrm is None:
             return None
 
-        if req.routing_exception is None:
-            # Routed: the endpoint's scope, cached, as in add_headers.
-            rule = req.url_rule
-            endpoint = rule.endpoint if rule else None
-            scope = endpoint_scope(app, config, endpoint, view_functions, acrm)
-            if scope is None:
-                return None
-            policy = scope.policy_for(req.path)
-            placement: Placement | None = scope.placement
-        else:
-            target = _preflight_target(app, req, acrm)
-            if target is None:
-                return None
-            view, blueprints = target
-            policy, placement = resolve(app, config, view, blueprints, req.path)
-        if policy is None or placement is None or not placement.automatic_options:
+        answer = preflight_policy(
+            state,
+            app,
+            config,
+            view_functions,
+            req.routing_exception,
+            req.endpoint,
+            current().url_adapter,
+            req.path,
+            acrm,
+        )
+        if answer is None:
             return None
+        policy, placement = answer
 
         decision = _decide(app, policy, "OPTIONS", req.headers)
         if not decision.preflight:

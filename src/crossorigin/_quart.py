@@ -51,7 +51,7 @@ from ._placement import (
     ViewSpec,
 )
 from ._policy import Decision, Policy, origin_of, pair_facts
-from ._routing import preflight_target
+from ._routing import preflight_policy, preflight_target
 
 __all__ = ["call_async", "call_sync", "ensure_hooks", "is_blueprint"]
 
@@ -107,22 +107,20 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         if acrm is None or origin is None:
             return None
 
-        if req.routing_exception is None:
-            # Routed: the endpoint's scope, cached, as in add_headers.
-            endpoint = req.endpoint or None
-            scope = endpoint_scope(app, config, endpoint, view_functions, acrm)
-            if scope is None:
-                return None
-            policy = scope.policy_for(req.path) if scope.rules else scope.default
-            placement: Placement | None = scope.placement
-        else:
-            target = _preflight_target(req, view_functions, acrm)
-            if target is None:
-                return None
-            view, blueprints = target
-            policy, placement = resolve(app, config, view, blueprints, req.path)
-        if policy is None or placement is None or not placement.automatic_options:
+        answer = preflight_policy(
+            state,
+            app,
+            config,
+            view_functions,
+            req.routing_exception,
+            req.endpoint or None,
+            current().url_adapter,
+            req.path,
+            acrm,
+        )
+        if answer is None:
             return None
+        policy, placement = answer
 
         decision = policy.decide_facts("OPTIONS", origin, acrm, acrh, acrpn)
         if decision.awaits_origin_check:

@@ -1,4 +1,4 @@
-"""Which policy answers a preflight the router could not dispatch.
+"""Which policy answers a preflight, routed or not.
 
 Shared by both adapters: Flask and Quart both route with Werkzeug, so the
 routing errors and the URL adapter are the same objects. Imported by the
@@ -13,7 +13,8 @@ from typing import Any
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import MapAdapter, RequestRedirect
 
-from ._placement import blueprint_names, method_handler
+from ._placement import AppState, Placement, blueprint_names, method_handler
+from ._policy import Policy
 
 Target = tuple[Callable[..., Any] | None, Sequence[str]]
 
@@ -52,3 +53,39 @@ def preflight_target(
         return view_functions.get(rule.endpoint), blueprint_names(rule.endpoint)
 
     return None
+
+
+def preflight_policy(
+    state: AppState,
+    app: Any,
+    config: Mapping[str, Any],
+    view_functions: Mapping[str, Callable[..., Any]],
+    routing_exception: Exception | None,
+    endpoint: str | None,
+    url_adapter: MapAdapter | None,
+    path: str,
+    acrm: str,
+) -> tuple[Policy, Placement] | None:
+    """The policy and placement that answer this preflight in the early hook.
+
+    ``None`` leaves the request to the app: nothing of crossorigin's covers
+    it, or its placement turned ``automatic_options`` off.
+    """
+    if routing_exception is None:
+        # Routed: the endpoint's scope, cached as for every other response.
+        scope = state.endpoint_scope(app, config, endpoint, view_functions, acrm)
+        if scope is None:
+            return None
+        policy: Policy | None = scope.policy_for(path)
+        placement: Placement | None = scope.placement
+    else:
+        target = preflight_target(
+            routing_exception, endpoint, url_adapter, view_functions, acrm
+        )
+        if target is None:
+            return None
+        view, blueprints = target
+        policy, placement = state.resolve(app, config, view, blueprints, path)
+    if policy is None or placement is None or not placement.automatic_options:
+        return None
+    return policy, placement
