@@ -83,7 +83,7 @@ def _make_hooks(
     # two functions run on every request, so each attribute lookup counts.
     config = app.config
     view_functions = app.view_functions
-    endpoint_scope = state.endpoint_scope
+    response_scope = state.response_scope
     # Read without a call on the hot path; endpoint_scope fills it.
     scopes = state.endpoint_scopes
     current = _cv_request.get
@@ -135,12 +135,14 @@ def _make_hooks(
         endpoint = rule.endpoint if rule else None
         scope = scopes.get(endpoint, _UNKNOWN)
         if scope is _UNKNOWN:
-            # The method names a class-based view's handler; for a preflight
-            # the app answers itself, it is the method asked about.
-            method = req.method
-            if method == "OPTIONS":
-                method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD", method)
-            scope = endpoint_scope(app, config, endpoint, view_functions, method)
+            scope = response_scope(
+                app,
+                config,
+                endpoint,
+                view_functions,
+                req.method,
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+            )
         if scope is None:
             return response
 

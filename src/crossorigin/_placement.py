@@ -600,6 +600,24 @@ class AppState:
         self.endpoint_scopes[endpoint] = scope
         return scope
 
+    def response_scope(
+        self,
+        app: Any,
+        config: Mapping[str, Any],
+        endpoint: str | None,
+        view_functions: Mapping[str, Callable[..., Any]],
+        method: str,
+        acrm: str | None,
+    ) -> Scope | None:
+        """``endpoint_scope`` for the response to a request with ``method``.
+
+        The method names a class-based view's handler; for a preflight the
+        app answered itself (``acrm`` given), it is the method asked about.
+        """
+        if method == "OPTIONS" and acrm:
+            method = acrm
+        return self.endpoint_scope(app, config, endpoint, view_functions, method)
+
     def resolve(
         self,
         app: Any,

@@ -88,7 +88,7 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
     config = app.config
     view_functions = app.view_functions
     resolve = state.resolve
-    endpoint_scope = state.endpoint_scope
+    response_scope = state.response_scope
     # Read without a call on the hot path; endpoint_scope fills it.
     scopes = state.endpoint_scopes
     current = _cv_request.get
@@ -140,13 +140,14 @@ def ensure_hooks(app: Quart, state: AppState) -> None:
         endpoint = req.endpoint or None
         scope = scopes.get(endpoint, _UNKNOWN)
         if scope is _UNKNOWN:
-            # The method names a class-based view's handler; for a preflight
-            # the app answers itself, it is the method asked about.
-            method = req.method
-            if method == "OPTIONS":
-                acrm = req.headers.get("Access-Control-Request-Method")
-                method = acrm or method
-            scope = endpoint_scope(app, config, endpoint, view_functions, method)
+            scope = response_scope(
+                app,
+                config,
+                endpoint,
+                view_functions,
+                req.method,
+                req.headers.get("Access-Control-Request-Method"),
+            )
         if scope is None:
             return response
 
