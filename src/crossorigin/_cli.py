@@ -500,20 +500,20 @@ def _resolve(
 
     ``None`` when no scope applies at all (an exempt view, or nothing set).
     """
-    policy, placement = state.resolve(app, app.config, view, blueprints, path)
     scope = state.scope(app, app.config, view, blueprints)
-    if scope is None or placement is None:
+    if scope is None:
         return None
 
     where = _scope_name(state, scope, view, blueprints)
     rule = next((r for r in scope.rules if r.matches(path)), None)
+    policy = rule.policy if rule is not None else scope.default
     if rule is not None:
         label = f"{where}, resources[{rule.pattern!r}]"
     elif scope.rules:
         label = f"{where}: no resources rule matches {path!r}"
     else:
         label = where
-    return policy, placement, label
+    return policy, scope.placement, label
 
 
 def _scope_name(
