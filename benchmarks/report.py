@@ -112,20 +112,52 @@ def analyse_direct(direct: dict[str, Any]) -> dict[str, Any]:
 
 
 def analyse_servers(servers: dict[str, Any]) -> dict[str, Any]:
+    """Requests per CPU-second of each server, and the paired ratios.
+
+    Each run served the bare app and another variant at once; the ratio of
+    a run is the other's rate over the bare app's in that same run. Without
+    a CPU time (no /proc), a rate is requests per second of the run.
+    """
+    seconds = servers["seconds"]
+
+    def rate(result: dict[str, Any]) -> float:
+        cpu = result.get("cpu_s")
+        return float(result["requests"]) / (cpu if cpu else seconds)
+
     out: dict[str, Any] = {}
-    for key, runs in servers.get("runs", {}).items():
-        bare_name, ours_name, *reference_name = list(runs)
-        bare = [r["rps"] for r in runs[bare_name]]
-        ours = [r["rps"] for r in runs[ours_name]]
-        out[key] = {
-            "bare": summarise(bare).as_dict(),
-            "ours": summarise(ours).as_dict(),
-            "ratio": summarise(ratios(ours, bare)).as_dict(),
-            "non_2xx": sum(r["non_2xx"] for v in runs.values() for r in v),
+    for key, by_role in servers.get("runs", {}).items():
+        entry: dict[str, Any] = {
+            "non_2xx": sum(
+                run[side]["non_2xx"]
+                for runs in by_role.values()
+                for run in runs
+                for side in ("bare", "other")
+            ),
+            "per_cpu": all(
+                run[side].get("cpu_s")
+                for runs in by_role.values()
+                for run in runs
+                for side in ("bare", "other")
+            ),
         }
-        if reference_name:
-            reference = [r["rps"] for r in runs[reference_name[0]]]
-            out[key]["reference_ratio"] = summarise(ratios(reference, bare)).as_dict()
+        for role, runs in by_role.items():
+            bare = [rate(run["bare"]) for run in runs]
+            other = [rate(run["other"]) for run in runs]
+            if role == "ours":
+                entry["bare"] = summarise(bare).as_dict()
+                entry["ours"] = summarise(other).as_dict()
+                entry["ratio"] = summarise(ratios(other, bare)).as_dict()
+                # Requests served in the same seconds, whatever CPU each
+                # server got: shown beside the main ratio, not instead.
+                entry["requests_ratio"] = summarise(
+                    ratios(
+                        [float(run["other"]["requests"]) for run in runs],
+                        [float(run["bare"]["requests"]) for run in runs],
+                    )
+                ).as_dict()
+            else:
+                entry[f"{role}_ratio"] = summarise(ratios(other, bare)).as_dict()
+        out[key] = entry
     return out
 
 
@@ -319,30 +351,51 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
     if servers:
         s = raw["servers"]
         lines += [
-            "## Real servers (requests per second)",
+            "## Real servers (requests per CPU-second)",
             "",
             f"Flask under {s['servers']['flask']} (1 worker, gthread), Quart under"
-            f" {s['servers']['quart']} (1 worker); load from {s['tool']} with"
-            f" {s['connections']} connections on 127.0.0.1, {s['rounds']}"
-            f" alternating runs of {s['seconds']} s per variant"
-            f"{_copies(s)}.{_pinning(s)}",
+            f" {s['servers']['quart']} (1 worker); load from {s['tool']} on"
+            f" 127.0.0.1. {s['rounds']} rounds; in each, every comparison is"
+            f" one run of {s['seconds']} s in which the bare app and the other"
+            " variant are served at the same moment, each by its own server"
+            f" and {s['connections'] // 2} of the {s['connections']}"
+            f" connections{_copies(s)}.{_pinning(s)}",
+            "",
+            "A shared machine changes speed from one second to the next by more"
+            " than the few per cent compared here; two servers loaded together"
+            " meet the same conditions. Each figure is a server's requests per"
+            " second of its own CPU time (process tree, scheduler run time):"
+            " what it serves with a CPU to itself. A ratio is the other"
+            " server's figure over the bare app's in the same run.",
             "",
             "*Two fixed headers* is the bare app with one `after_request` hook"
             " that adds the same `Access-Control-Allow-Origin` and `Vary`"
             " headers to every response, without any CORS logic: what two more"
             " response headers cost the framework and the server, whoever adds"
-            " them.",
+            " them. *Control* pairs the bare app with another process of the"
+            " bare app: its ratio would be 1 on a quiet machine, so its spread"
+            " is the resolution of the comparison.",
             "",
-            "| server, request | bare | crossorigin | ratio | two fixed headers,"
-            " ratio | non-2xx |",
-            "|---|---|---|---|---|---|",
+            "*Requests ratio* is the plain count of requests the two servers"
+            " answered in the same seconds, whatever share of the CPU each got.",
+            "",
+            "| server, request | bare | crossorigin | ratio | requests ratio"
+            " | two fixed headers, ratio | control ratio | non-2xx |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for key, e in servers.items():
             reference = e.get("reference_ratio")
+            control = e.get("control_ratio")
             lines.append(
                 f"| {key} | {_cell(e['bare'], 0)} | {_cell(e['ours'], 0)}"
-                f" | {_cell(e['ratio'], 3)}"
-                f" | {_cell(reference, 3) if reference else ''} | {e['non_2xx']} |"
+                f" | {_cell(e['ratio'], 3)} | {_cell(e['requests_ratio'], 3)}"
+                f" | {_cell(reference, 3) if reference else ''}"
+                f" | {_cell(control, 3) if control else ''} | {e['non_2xx']} |"
+            )
+        if not all(e["per_cpu"] for e in servers.values()):
+            lines.append(
+                "\nSome servers' CPU time could not be read (no /proc schedstat):"
+                " their figures are requests per second of the run."
             )
         lines.append("")
 
@@ -481,4 +534,4 @@ def _copies(servers: dict[str, Any]) -> str:
     copies = servers.get("copies", 1)
     if copies == 1:
         return ""
-    return f", each variant served by {copies} processes in turn"
+    return f"; each variant is served by {copies} processes in turn"

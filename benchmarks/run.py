@@ -8,7 +8,9 @@ One process, three parts:
    over bare and the ratio of crossorigin's overhead to the other
    library's.
 2. Real servers: gunicorn (Flask) and hypercorn (Quart) on 127.0.0.1 under
-   a bounded load generator; throughput with crossorigin against bare.
+   a bounded load generator; throughput with crossorigin against bare, the
+   two served at the same moment and rated per second of their own CPU
+   time (see ``servers.py``).
 3. Memory: tracemalloc over a million decisions, and over requests through
    each adapter.
 

@@ -3,8 +3,23 @@
 Flask runs under gunicorn and Quart under hypercorn (DESIGN.md: hypercorn
 is kept for Quart), one worker each. Every server binds 127.0.0.1 and is
 stopped at the end. The load generator is ``wrk`` (Debian's package) when it
-is installed, else an httpx loop; each run is bounded in time, and the
-variants alternate run by run, as in the direct benchmark.
+is installed, else an httpx loop; each run is bounded in time.
+
+The variants are compared in pairs *served at the same moment*: the bare
+app and the other variant, each in its own server on the same CPU, each
+loaded by its own half of the connections. A shared machine changes speed
+from one second to the next (its neighbours take caches, memory bandwidth
+and the CPU itself), by far more than the few per cent compared here; two
+servers loaded together meet the same conditions, where two loaded one
+after the other do not. Each server's throughput is its requests per
+second of its own CPU time (its whole process tree, from the scheduler's
+``/proc/<pid>/task/*/schedstat``): with two servers sharing one CPU, that
+is what each would serve with the CPU to itself, and it does not depend on
+how the scheduler happened to split the CPU between them.
+
+Each simple-request run also pairs the bare app with a second process of
+the bare app: the *control*, whose ratio would be 1 on a quiet machine, so
+its spread is the resolution of the whole comparison.
 """
 
 from __future__ import annotations
@@ -12,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import re
 import shutil
 import socket
@@ -28,15 +44,18 @@ from apps import ALLOWED_ORIGIN, PATH, REQUESTED_HEADERS
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 
-#: (name, framework variant names compared, server): bare, crossorigin and,
-#: for simple requests only, the reference that adds two fixed headers.
-PAIRS = (
+#: (name, server, bare variant, crossorigin variant, reference variant).
+#: The reference adds two fixed headers and no CORS logic; it and the
+#: control are served for simple requests only.
+FRAMEWORKS = (
     (
         "flask",
-        ("flask-sync-bare", "flask-sync-crossorigin", "flask-sync-fixed_headers"),
         "gunicorn",
+        "flask-sync-bare",
+        "flask-sync-crossorigin",
+        "flask-sync-fixed_headers",
     ),
-    ("quart", ("quart-bare", "quart-crossorigin", "quart-fixed_headers"), "hypercorn"),
+    ("quart", "hypercorn", "quart-bare", "quart-crossorigin", "quart-fixed_headers"),
 )
 REQUESTS = {
     "simple": ("GET", {"Origin": ALLOWED_ORIGIN}),
@@ -49,6 +68,7 @@ REQUESTS = {
         },
     ),
 }
+#: Connections in all, half to each server of a pair.
 CONNECTIONS = 8
 #: Server processes per variant, used in turn round by round. One process
 #: runs a little faster or slower than another of the same code for the
@@ -155,10 +175,10 @@ def _python_path(current: str) -> str:
 @contextlib.contextmanager
 def _servers(
     specs: list[tuple[str, str]], logdir: Path, cpus: set[int] | None
-) -> Iterator[dict[str, list[int]]]:
-    """Start ``COPIES`` servers per (variant, server); yield their ports."""
+) -> Iterator[dict[str, list[tuple[int, int]]]]:
+    """Start ``COPIES`` servers per (variant, server); yield (port, pid)s."""
     procs: list[subprocess.Popen[bytes]] = []
-    ports: dict[str, list[int]] = {}
+    ports: dict[str, list[tuple[int, int]]] = {}
     env = dict(os.environ)
     env["PYTHONPATH"] = _python_path(env.get("PYTHONPATH", ""))
     try:
@@ -183,7 +203,7 @@ def _servers(
                 except RuntimeError as exc:
                     tail = (logdir / f"{name}.log").read_text(errors="replace")
                     raise RuntimeError(f"{name}: {exc}\n{tail[-2000:]}") from None
-                ports[variant].append(port)
+                ports[variant].append((port, proc.pid))
         yield ports
     finally:
         for proc in procs:
@@ -196,120 +216,191 @@ def _servers(
                 proc.wait(timeout=10)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time of a process and its descendants, all threads, in seconds.
+
+    Read from the scheduler's per-thread run time (nanoseconds), which
+    unlike ``utime`` is not rounded to clock ticks: a 2-second run would
+    otherwise be measured to the nearest percent. ``None`` where /proc has
+    no schedstat (not Linux).
+    """
+    total = 0
+    pending = [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            task_dir = Path(f"/proc/{current}/task")
+            for task in task_dir.iterdir():
+                total += int((task / "schedstat").read_text().split()[0])
+                pending += map(int, (task / "children").read_text().split())
+    except FileNotFoundError:
+        return None
+    return total / 1e9
+
+
 _WRK_SCRIPT = """wrk.method = "{method}"
 {headers}
 """
 
 
 def _wrk(
-    port: int, method: str, headers: dict[str, str], seconds: int, tmp: Path
-) -> dict[str, Any]:
+    ports: list[int],
+    method: str,
+    headers: dict[str, str],
+    seconds: int,
+    tmp: Path,
+) -> list[dict[str, Any]]:
+    """Load every port at once, each from its own wrk; one result per port."""
     script = tmp / f"{method}.lua"
     lines = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
     script.write_text(_WRK_SCRIPT.format(method=method, headers=lines))
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{CONNECTIONS}",
-            f"-d{seconds}s",
-            "--timeout",
-            "5s",
-            "-s",
-            str(script),
-            f"http://{HOST}:{port}{PATH}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
-        preexec_fn=_pin(CPU_SPLIT[1] if CPU_SPLIT else None),
-    ).stdout
-    found = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    if found is None:
-        raise RuntimeError(f"wrk printed no Requests/sec line:\n{out}")
-    rps = float(found.group(1))
-    bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
-    errors = re.search(r"Socket errors:.*", out)
-    return {
-        "rps": rps,
-        "non_2xx": int(bad.group(1)) if bad else 0,
-        "socket_errors": errors.group(0) if errors else "",
-    }
+    connections = max(1, CONNECTIONS // len(ports))
+    procs = [
+        subprocess.Popen(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "5s",
+                "-s",
+                str(script),
+                f"http://{HOST}:{port}{PATH}",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=_pin(CPU_SPLIT[1] if CPU_SPLIT else None),
+        )
+        for port in ports
+    ]
+    outputs = [proc.communicate(timeout=seconds + 30)[0] for proc in procs]
+    results = []
+    for proc, out in zip(procs, outputs, strict=True):
+        found = re.search(r"(\d+) requests in", out)
+        if proc.returncode != 0 or found is None:
+            raise RuntimeError(f"wrk failed ({proc.returncode}):\n{out}")
+        bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+        errors = re.search(r"Socket errors:.*", out)
+        results.append(
+            {
+                "requests": int(found.group(1)),
+                "non_2xx": int(bad.group(1)) if bad else 0,
+                "socket_errors": errors.group(0) if errors else "",
+            }
+        )
+    return results
 
 
 def _httpx(
-    port: int, method: str, headers: dict[str, str], seconds: float, tmp: Path
-) -> dict[str, Any]:
+    ports: list[int],
+    method: str,
+    headers: dict[str, str],
+    seconds: float,
+    tmp: Path,
+) -> list[dict[str, Any]]:
+    """``_wrk`` without wrk: every port loaded at once from one event loop."""
     import httpx
 
-    async def main() -> dict[str, Any]:
+    async def main() -> list[dict[str, Any]]:
         deadline = time.monotonic() + seconds
-        url = f"http://{HOST}:{port}{PATH}"
-        counts = [0, 0]
+        counts = [[0, 0] for _ in ports]
 
-        async def worker(client: httpx.AsyncClient) -> None:
+        async def worker(client: httpx.AsyncClient, index: int) -> None:
+            url = f"http://{HOST}:{ports[index]}{PATH}"
             # Bounded both in time and in count.
             for _ in range(1_000_000):
                 if time.monotonic() >= deadline:
                     return
                 response = await client.request(method, url, headers=headers)
-                counts[0] += 1
+                counts[index][0] += 1
                 if response.status_code >= 400:
-                    counts[1] += 1
+                    counts[index][1] += 1
 
+        per_port = max(1, CONNECTIONS // len(ports))
         limits = httpx.Limits(max_connections=CONNECTIONS)
         async with httpx.AsyncClient(limits=limits, timeout=5) as client:
-            start = time.monotonic()
-            await asyncio.gather(*(worker(client) for _ in range(CONNECTIONS)))
-            elapsed = time.monotonic() - start
-        return {"rps": counts[0] / elapsed, "non_2xx": counts[1], "socket_errors": ""}
+            await asyncio.gather(
+                *(
+                    worker(client, index)
+                    for index in range(len(ports))
+                    for _ in range(per_port)
+                )
+            )
+        return [
+            {"requests": done, "non_2xx": bad, "socket_errors": ""}
+            for done, bad in counts
+        ]
 
     return asyncio.run(main())
 
 
-def load_generator() -> tuple[str, Callable[..., dict[str, Any]]]:
+def load_generator() -> tuple[str, Callable[..., list[dict[str, Any]]]]:
     if shutil.which("wrk"):
         return "wrk", _wrk
     return "httpx", _httpx
+
+
+def _comparisons(request: str, bare: str, ours: str, reference: str) -> dict[str, str]:
+    """What is paired with the bare app, by role."""
+    if request != "simple":
+        # A preflight is no request the reference answers.
+        return {"ours": ours}
+    return {"ours": ours, "reference": reference, "control": bare}
 
 
 def run(rounds: int, seconds: int, log: Callable[[str], None]) -> dict[str, Any]:
     tool, load = load_generator()
     # Only wrk runs in a process of its own, which can be pinned.
     split = CPU_SPLIT if tool == "wrk" else None
-    specs = [(variant, server) for _, variants, server in PAIRS for variant in variants]
+    specs = [
+        (variant, server) for _, server, *variants in FRAMEWORKS for variant in variants
+    ]
     results: dict[str, Any] = {
         "tool": tool,
         "connections": CONNECTIONS,
         "seconds": seconds,
         "rounds": rounds,
         "copies": COPIES,
-        "servers": {name: server for name, _, server in PAIRS},
+        "paired": True,
+        "servers": {name: server for name, server, *_ in FRAMEWORKS},
         "cpus": (
             {"server": sorted(split[0]), "load": sorted(split[1])} if split else None
         ),
         "runs": {},
     }
+    # A fixed seed: the same order on every run of the benchmark.
+    shuffle = random.Random(7).shuffle
     with tempfile.TemporaryDirectory(prefix="crossorigin-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        with _servers(specs, tmp, split[0] if split else None) as ports:
-            for name, variants, server in PAIRS:
+        with _servers(specs, tmp, split[0] if split else None) as served:
+            for name, server, bare, ours, reference in FRAMEWORKS:
                 for request, (method, headers) in REQUESTS.items():
                     key = f"{name}/{request}"
-                    # A preflight is no request the reference answers.
-                    served = variants if request == "simple" else variants[:2]
-                    runs: dict[str, list[dict[str, Any]]] = {v: [] for v in served}
-                    log(f"  {key} ({server}, {tool})")
-                    for variant in served:  # warm-up, not recorded
-                        for port in ports[variant]:
-                            load(port, method, headers, 1, tmp)
+                    pairs = _comparisons(request, bare, ours, reference)
+                    log(f"  {key} ({server}, {tool}, {' / '.join(pairs)})")
+                    for variant in {bare, *pairs.values()}:  # warm-up
+                        for port, _ in served[variant]:
+                            load([port], method, headers, 1, tmp)
+                    runs: dict[str, list[dict[str, Any]]] = {r: [] for r in pairs}
                     for r in range(rounds):
-                        order = served if r % 2 == 0 else served[::-1]
-                        for variant in order:
-                            port = ports[variant][r % COPIES]
-                            runs[variant].append(
-                                load(port, method, headers, seconds, tmp)
+                        roles = list(pairs)
+                        shuffle(roles)
+                        for role in roles:
+                            variant = pairs[role]
+                            # The control pairs two different processes of
+                            # the bare app.
+                            other = (r + (variant == bare)) % COPIES
+                            runs[role].append(
+                                _paired_run(
+                                    load,
+                                    served[bare][r % COPIES],
+                                    served[variant][other],
+                                    # Which server's load starts first
+                                    # alternates.
+                                    r % 2 == 1,
+                                    (method, headers, seconds, tmp),
+                                )
                             )
                     results["runs"][key] = runs
         for variant, _ in specs:
@@ -319,3 +410,23 @@ def run(rounds: int, seconds: int, log: Callable[[str], None]) -> dict[str, Any]
                 if text:
                     log(f"  server log {name}: {text[-500:]}")
     return results
+
+
+def _paired_run(
+    load: Callable[..., list[dict[str, Any]]],
+    bare: tuple[int, int],
+    other: tuple[int, int],
+    other_first: bool,
+    request: tuple[str, dict[str, str], int, Path],
+) -> dict[str, Any]:
+    """One simultaneous run of the bare server and another; both results."""
+    servers = [other, bare] if other_first else [bare, other]
+    before = [_cpu_seconds(pid) for _, pid in servers]
+    loads = load([port for port, _ in servers], *request)
+    after = [_cpu_seconds(pid) for _, pid in servers]
+    for result, start, end in zip(loads, before, after, strict=True):
+        result["cpu_s"] = None if start is None or end is None else end - start
+    if other_first:
+        loads.reverse()
+    bare_result, other_result = loads
+    return {"bare": bare_result, "other": other_result}
