@@ -260,6 +260,14 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
             f" a batch of about {d['batch_ms']} ms of every variant, in a"
             f" shuffled order, timed in {CLOCK_WORDS[d.get('clock', 'wall')]}.",
         ]
+        median_call = [GROUPS[g][0] for g in d.get("median_call_groups", ())]
+        if median_call:
+            lines[-1] += (
+                f" {', '.join(median_call)}: each call is timed on its own and a"
+                " round's figure is the batch's median call, since the thread"
+                " and event loop asgiref starts for every call vary in cost by"
+                " far more than a CORS layer adds."
+            )
     lines += [
         "",
         "Every figure is the median over the rounds, with the interquartile"

@@ -117,6 +117,7 @@ def run_direct(args: argparse.Namespace) -> dict[str, Any]:
         "clock": args.clock,
         "rounds": args.rounds,
         "batch_ms": args.batch_ms,
+        "median_call_groups": sorted(direct.MEDIAN_CALL_GROUPS),
         "skipped": skipped,
         "cases": {},
     }
