@@ -87,6 +87,16 @@ ACTUAL: list[tuple[str, dict[str, Any], str, Pairs, tuple[Any, ...], bool, str]]
         "every origin is allowed",
     ),
     (
+        # Echoing A here would vary the answer on Origin with no Vary.
+        "send_wildcard: a listed origin beside * gets * too",
+        {"origins": ["*", A], "send_wildcard": True},
+        "GET",
+        [("Origin", A)],
+        ((ACAO, "*"),),
+        True,
+        "every origin is allowed",
+    ),
+    (
         "upper-case origin echoed as sent",
         TWO,
         "GET",

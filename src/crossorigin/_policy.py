@@ -795,11 +795,14 @@ class _Builder:
             "_null": origins.null,
             # Each listed origin with the decision an actual request from it
             # gets: the same for every such request, so built once, here.
+            # Beside "*" with send_wildcard, every origin gets "*", listed or
+            # not: echoing a listed one would vary the answer on Origin
+            # without a Vary, and a cache would serve it to other origins.
             "_exact": {
                 origin: Decision(
                     ((ACAO, origin), *actual_tail), False, True, None, ALLOWED
                 )
-                for origin in origins.exact
+                for origin in (() if static else origins.exact)
             },
             "_wildcard": compile_wildcards(origins.wildcards),
             "_regexes": tuple(origins.regexes),
