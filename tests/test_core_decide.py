@@ -1116,3 +1116,88 @@ def test_decide_is_the_same_after_pickling() -> None:
         [("Origin", "https://x.example.org")],
     ):
         assert copy.decide("OPTIONS", headers) == policy.decide("OPTIONS", headers)
+
+
+# -- Remembered answers for origins the settings allow --------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"origins": "*", "supports_credentials": False, "expose_headers": ["X-A"]},
+        {"origins": ["https://*.example.org"], "supports_credentials": True},
+        {"origins": [r"https://[a-z]+\.example\.org"], "max_age": 60},
+        {"origins": [A.upper()]},
+    ],
+)
+def test_remembered_answer_is_the_first_answer(options: dict[str, Any]) -> None:
+    policy = Policy(**options)
+    origin = "https://x.example.org" if options.get("origins") else EVIL
+    if options.get("origins") == [A.upper()]:
+        origin = A.upper()
+    request = [("Origin", origin)]
+
+    first = policy.decide("GET", request)
+    assert first.allowed
+    assert first.headers[0] == (ACAO, origin)
+    # The second request is answered from memory: the very same decision.
+    assert policy.decide("POST", request) is first
+    # A preflight from a remembered origin still checks what it asks for.
+    refused = policy.decide("OPTIONS", preflight(origin, "REPORT"))
+    assert refused.status == 403
+    assert not refused.allowed
+    assert policy.decide("OPTIONS", preflight(origin, "PUT")).allowed
+
+
+def test_callable_origins_are_asked_every_time() -> None:
+    answers = iter([True, False, True])
+    policy = Policy(origins=[lambda origin: next(answers)])
+    request = [("Origin", EVIL)]
+
+    assert [policy.decide("GET", request).allowed for _ in range(3)] == [
+        True,
+        False,
+        True,
+    ]
+
+
+def test_refused_origins_are_not_remembered() -> None:
+    from crossorigin._policy import SEEN_LIMIT
+
+    policy = Policy(origins=["https://*.example.org"], supports_credentials=True)
+    for i in range(SEEN_LIMIT):
+        assert not policy.decide("GET", [("Origin", f"https://x{i}.example.net")])[1]
+        assert not policy.decide("GET", [("Origin", f"http://x{i}.example.org")])[1]
+        assert not policy.decide("GET", [("Origin", f"https://x{i}.exa mple.org")])[1]
+    assert policy._seen == {}
+
+
+def test_remembered_origins_are_bounded() -> None:
+    from crossorigin._policy import SEEN_LIMIT
+
+    policy = Policy()
+    sizes = []
+    for i in range(SEEN_LIMIT * 3 + 5):
+        origin = f"https://x{i}.example.org"
+        decision = policy.decide("GET", [("Origin", origin)])
+        assert decision.headers[0] == (ACAO, origin)
+        sizes.append(len(policy._seen))
+    assert max(sizes) == SEEN_LIMIT
+    # Forgotten all at once when full, then filled again.
+    assert sizes[SEEN_LIMIT] == 1
+    assert sizes[-1] == 5
+
+
+def test_remembered_origins_leave_equality_and_pickling_alone() -> None:
+    import pickle
+
+    policy = Policy(origins=["https://*.example.org"])
+    fresh = Policy(origins=["https://*.example.org"])
+    policy.decide("GET", [("Origin", "https://x.example.org")])
+
+    assert policy == fresh
+    assert hash(policy) == hash(fresh)
+    copy = pickle.loads(pickle.dumps(policy))
+    assert copy._seen == {}
+    assert copy.decide("GET", [("Origin", "https://x.example.org")]).allowed

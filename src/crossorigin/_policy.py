@@ -89,6 +89,10 @@ MAX_AGE_CAP = 86400
 #: browser sends each unsafe header name once, lower-cased and sorted
 #: ("CORS-preflight fetch", step 5); real requests stay far below this.
 MAX_REQUEST_HEADERS_LENGTH = 4096
+#: How many unlisted origins a policy remembers the answer for (about 300
+#: bytes each); when full, it forgets them all, so that requests from ever
+#: new origins cannot grow memory.
+SEEN_LIMIT = 128
 
 _TOKEN_CHARS = r"!#$%&'*+.^_`|~0-9A-Za-z-"
 TOKEN = re.compile(f"[{_TOKEN_CHARS}]+")
@@ -376,6 +380,7 @@ class Policy:
         "_refusals",
         "_regexes",
         "_secure_only",
+        "_seen",
         "_settings",
         "_static",
         "_sync_checks",
@@ -391,6 +396,7 @@ class Policy:
     _static: bool
     _null: bool
     _exact: dict[str, Decision]
+    _seen: dict[str, Decision]
     _wildcard: re.Pattern[str] | None
     _regexes: tuple[re.Pattern[str], ...]
     _sync_checks: tuple[Callable[[str], Any], ...]
@@ -556,7 +562,7 @@ class Policy:
             # The common case first: an actual request from a listed origin,
             # sent in the canonical form the exact set holds. Its decision was
             # built with the policy.
-            decision = self._exact.get(origin)
+            decision = self._exact.get(origin) or self._seen.get(origin)
             if decision is not None:
                 return decision
 
@@ -571,7 +577,7 @@ class Policy:
         # so a listed origin is found without any other check.
         reason = (
             ALLOWED
-            if origin in self._exact
+            if origin in self._exact or origin in self._seen
             else self._match_origin(origin, origin_allowed)
         )
         if reason is not ALLOWED:
@@ -581,9 +587,15 @@ class Policy:
 
         if preflight_method is not None:
             return self._preflight(origin, preflight_method, acrh, acrpn)
-        return _new_decision(
-            Decision, (((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED)
-        )
+        # _match_origin has just remembered an origin the settings allow;
+        # one a callable allowed is built anew.
+        decision = self._seen.get(origin)
+        if decision is None:
+            decision = _new_decision(
+                Decision,
+                (((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED),
+            )
+        return decision
 
     def _match_origin(self, origin: str, origin_allowed: bool | None) -> str:
         if len(origin) > MAX_ORIGIN_LENGTH:
@@ -605,9 +617,9 @@ class Policy:
 
         lowered = origin.lower()
         if lowered in self._exact:
-            return ALLOWED
+            return self._remember(origin)
         if self._wildcard is not None and self._wildcard.fullmatch(lowered):
-            return ALLOWED
+            return self._remember(origin)
         if not ORIGIN_GRAMMAR.fullmatch(origin):
             # Never echo or hand to user code what is not an origin: a value
             # with CR, LF or NUL would be a header injection.
@@ -616,11 +628,15 @@ class Policy:
             # Exact origins and wildcards are checked when the policy is
             # built; what a regex or callable accepts is only known now.
             return INSECURE_ORIGIN
-        if self._any or origin_allowed is True:
-            return ALLOWED
+        if self._any:
+            return self._remember(origin)
         for pattern in self._regexes:
             if pattern.fullmatch(origin):
-                return ALLOWED
+                return self._remember(origin)
+        # What a callable answers may change from one request to the next,
+        # so it is asked every time and never remembered.
+        if origin_allowed is True:
+            return ALLOWED
         for check in self._sync_checks:
             try:
                 if check(origin) is True:
@@ -630,6 +646,21 @@ class Policy:
         if self._async_checks and origin_allowed is None:
             return AWAITING_ORIGIN_CHECK
         return REFUSED_ORIGIN
+
+    def _remember(self, origin: str) -> str:
+        """Keep the answer to an origin the settings alone allow.
+
+        The checks above cost more than the rest of the decision; browsers
+        send one origin many times. Only this method writes ``_seen``, and
+        at most ``SEEN_LIMIT`` entries, whatever origins requests carry.
+        """
+        seen = self._seen
+        if len(seen) >= SEEN_LIMIT:
+            seen.clear()
+        seen[origin] = _new_decision(
+            Decision, (((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED)
+        )
+        return ALLOWED
 
     def _preflight(
         self, acao: str, acrm: str, acrh: str | None, acrpn: str | None
@@ -804,6 +835,8 @@ class _Builder:
                 )
                 for origin in (() if static else origins.exact)
             },
+            # Filled per origin by Policy._remember, never by the builder.
+            "_seen": {},
             "_wildcard": compile_wildcards(origins.wildcards),
             "_regexes": tuple(origins.regexes),
             "_sync_checks": tuple(origins.sync_callables),
