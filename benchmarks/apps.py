@@ -3,7 +3,8 @@
 Each variant is the same app (one route, ``GET`` and ``PUT``, returning a
 two-byte body) so that any difference in time is the CORS layer's. The CORS
 variants are configured alike: the same allowed origins, every header and
-the default methods allowed, no credentials.
+the default methods allowed, no credentials; in the "defaults" case, each
+library as ``CORS(app)`` with no arguments leaves it.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ class Case:
     title: str
     method: str
     headers: tuple[tuple[str, str], ...]
-    #: Origins the CORS variants allow for this case.
-    origins: tuple[str, ...] = (ALLOWED_ORIGIN,)
+    #: Origins the CORS variants allow for this case; ``None`` leaves each
+    #: library at its defaults, as ``CORS(app)`` with no arguments does.
+    origins: tuple[str, ...] | None = (ALLOWED_ORIGIN,)
     #: Whether a CORS variant must answer with Access-Control-Allow-Origin.
     expect_acao: bool = True
 
@@ -77,6 +79,13 @@ CASES = (
         (("Origin", MANY_ORIGINS_REQUEST),),
         origins=MANY_ORIGINS,
     ),
+    Case(
+        "defaults",
+        "allowed simple request, each library's defaults (any origin)",
+        "GET",
+        (("Origin", ALLOWED_ORIGIN),),
+        origins=None,
+    ),
 )
 CASES_BY_NAME = {case.name: case for case in CASES}
 
@@ -90,7 +99,12 @@ class Variant:
     framework: str  # "flask" (WSGI) or "quart" (ASGI)
     group: str  # variants compared with each other share a group
     role: str  # "bare", "peer", "ours" or "reference"
-    build: Callable[[Sequence[str]], Any]
+    build: Callable[[Sequence[str] | None], Any]
+
+
+def _options(name: str, origins: Sequence[str] | None) -> dict[str, list[str]]:
+    """The origins keyword of one library, or none for its defaults."""
+    return {} if origins is None else {name: list(origins)}
 
 
 # -- Flask --------------------------------------------------------------------
@@ -114,30 +128,30 @@ def _flask_app(view_kind: str) -> Any:
     return app
 
 
-def flask_bare(view_kind: str) -> Callable[[Sequence[str]], Any]:
-    def build(origins: Sequence[str]) -> Any:
+def flask_bare(view_kind: str) -> Callable[[Sequence[str] | None], Any]:
+    def build(origins: Sequence[str] | None) -> Any:
         return _flask_app(view_kind)
 
     return build
 
 
-def flask_cors(view_kind: str) -> Callable[[Sequence[str]], Any]:
-    def build(origins: Sequence[str]) -> Any:
+def flask_cors(view_kind: str) -> Callable[[Sequence[str] | None], Any]:
+    def build(origins: Sequence[str] | None) -> Any:
         import flask_cors
 
         app = _flask_app(view_kind)
-        flask_cors.CORS(app, origins=list(origins))
+        flask_cors.CORS(app, **_options("origins", origins))
         return app
 
     return build
 
 
-def crossorigin_flask(view_kind: str) -> Callable[[Sequence[str]], Any]:
-    def build(origins: Sequence[str]) -> Any:
+def crossorigin_flask(view_kind: str) -> Callable[[Sequence[str] | None], Any]:
+    def build(origins: Sequence[str] | None) -> Any:
         import crossorigin
 
         app = _flask_app(view_kind)
-        crossorigin.CORS(app, origins=list(origins))
+        crossorigin.CORS(app, **_options("origins", origins))
         return app
 
     return build
@@ -158,22 +172,22 @@ def _quart_app() -> Any:
     return app
 
 
-def quart_bare(origins: Sequence[str]) -> Any:
+def quart_bare(origins: Sequence[str] | None) -> Any:
     return _quart_app()
 
 
-def quart_cors(origins: Sequence[str]) -> Any:
+def quart_cors(origins: Sequence[str] | None) -> Any:
     import quart_cors
 
     app = _quart_app()
-    return quart_cors.cors(app, allow_origin=list(origins))
+    return quart_cors.cors(app, **_options("allow_origin", origins))
 
 
-def crossorigin_quart(origins: Sequence[str]) -> Any:
+def crossorigin_quart(origins: Sequence[str] | None) -> Any:
     import crossorigin
 
     app = _quart_app()
-    crossorigin.CORS(app, origins=list(origins))
+    crossorigin.CORS(app, **_options("origins", origins))
     return app
 
 
@@ -209,7 +223,7 @@ VARIANTS = (
 _FIXED_HEADERS = (("Access-Control-Allow-Origin", ALLOWED_ORIGIN), ("Vary", "Origin"))
 
 
-def flask_fixed_headers(origins: Sequence[str]) -> Any:
+def flask_fixed_headers(origins: Sequence[str] | None) -> Any:
     app = _flask_app("sync")
 
     @app.after_request
@@ -221,7 +235,7 @@ def flask_fixed_headers(origins: Sequence[str]) -> Any:
     return app
 
 
-def quart_fixed_headers(origins: Sequence[str]) -> Any:
+def quart_fixed_headers(origins: Sequence[str] | None) -> Any:
     app = _quart_app()
 
     @app.after_request

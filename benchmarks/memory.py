@@ -1,9 +1,11 @@
 """Memory growth over many decisions, measured with tracemalloc.
 
 ``Policy.decide`` runs a million times over a mix of requests in which every
-refused origin is new, so that any cache keyed by request values would
-show as growth. The adapters then serve a smaller number of requests the
-same way, next to the bare app, whose own growth is the baseline.
+refused origin is new, and so is every origin the wildcard allows: the
+policy remembers its answers to the latter, and this shows that what it
+remembers stays bounded (``SEEN_LIMIT``) however many origins come. The
+adapters then serve a smaller number of requests the same way, next to the
+bare app, whose own growth is the baseline.
 """
 
 from __future__ import annotations
@@ -65,12 +67,13 @@ def decisions(count: int) -> dict[str, Any]:
 
     def step(n: int) -> None:
         i = counter[0]
-        for _ in range(n // 4):
+        for _ in range(n // 5):
             i += 1
             decide("GET", allowed)
             decide("OPTIONS", preflight)
-            # A new refused origin every time.
+            # A new refused origin every time, and a new allowed one.
             decide("GET", {"Origin": f"https://x{i}.example.net"})
+            decide("GET", {"Origin": f"https://y{i}.example.org"})
             decide("GET", none)
         counter[0] = i
 

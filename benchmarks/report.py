@@ -412,8 +412,10 @@ def markdown(raw: dict[str, Any], analysis: dict[str, Any]) -> str:
         lines += [
             "## Memory (tracemalloc)",
             "",
-            "Traced memory after a warm-up and after the run, with a new refused"
-            " origin on every other request.",
+            "Traced memory after a warm-up and after the run. Through the"
+            " adapters, every other request has a new refused origin;"
+            " `Policy.decide` also gets a new origin its wildcard allows on every"
+            " fifth call, whose answer the policy remembers (128 at most).",
             "",
             "| what | calls | growth | peak | seconds |",
             "|---|---|---|---|---|",
