@@ -4,8 +4,10 @@ Rules for this module, so that both adapters can trust it:
 
 1. It imports no web framework, performs no I/O and does not log. What a
    decision means is carried by ``Decision.reason``; the adapters log it.
-2. It keeps no mutable global state. A ``Policy`` is immutable once built and
-   can be shared between apps, threads, event loops and frameworks.
+2. It keeps no mutable global state. A ``Policy``'s settings and answers are
+   fixed once built, so it can be shared between apps, threads, event loops
+   and frameworks; all it changes later is a bounded memo of the answers it
+   gave to unlisted origins (``SEEN_LIMIT``), which gives no other answer.
 3. Everything that does not depend on the request is computed when the
    ``Policy`` is built: validated and canonical origins, compiled patterns,
    joined header values, even whole header tuples. ``decide`` does only what
@@ -89,9 +91,10 @@ MAX_AGE_CAP = 86400
 #: browser sends each unsafe header name once, lower-cased and sorted
 #: ("CORS-preflight fetch", step 5); real requests stay far below this.
 MAX_REQUEST_HEADERS_LENGTH = 4096
-#: How many unlisted origins a policy remembers the answer for (about 300
-#: bytes each); when full, it forgets them all, so that requests from ever
-#: new origins cannot grow memory.
+#: How many origins that are not listed as sent (case variants included) a
+#: policy remembers the answer for: a few hundred bytes each, as origins are
+#: at most MAX_ORIGIN_LENGTH long. When full, it forgets them all, so that
+#: requests from ever new origins cannot grow memory.
 SEEN_LIMIT = 128
 
 _TOKEN_CHARS = r"!#$%&'*+.^_`|~0-9A-Za-z-"
@@ -542,7 +545,8 @@ class Policy:
 
         Exactly what :meth:`decide_facts` returns for a method other than
         ``OPTIONS`` and an ``Origin`` that is a key; a new dict, so that a
-        caller on a hot path can look the answer up without a call.
+        caller on a hot path can look the answer up without a call. Empty
+        when ``"*"`` with ``send_wildcard`` answers every origin alike.
         """
         return dict(self._exact)
 
@@ -587,8 +591,9 @@ class Policy:
 
         if preflight_method is not None:
             return self._preflight(origin, preflight_method, acrh, acrpn)
-        # _match_origin has just remembered an origin the settings allow;
-        # one a callable allowed is built anew.
+        # _match_origin has just remembered an origin the settings allow.
+        # Built anew: an origin a callable, origin_allowed or allow_null_origin
+        # allowed, and any origin of an OPTIONS request that is no preflight.
         decision = self._seen.get(origin)
         if decision is None:
             decision = _new_decision(
@@ -651,8 +656,9 @@ class Policy:
         """Keep the answer to an origin the settings alone allow.
 
         The checks above cost more than the rest of the decision; browsers
-        send one origin many times. Only this method writes ``_seen``, and
-        at most ``SEEN_LIMIT`` entries, whatever origins requests carry.
+        send one origin many times. Only this method writes ``_seen``: about
+        ``SEEN_LIMIT`` entries at most, whatever origins requests carry (a
+        few more while threads race between the check and the insert).
         """
         seen = self._seen
         if len(seen) >= SEEN_LIMIT:
@@ -827,8 +833,9 @@ class _Builder:
             # Each listed origin with the decision an actual request from it
             # gets: the same for every such request, so built once, here.
             # Beside "*" with send_wildcard, every origin gets "*", listed or
-            # not: echoing a listed one would vary the answer on Origin
-            # without a Vary, and a cache would serve it to other origins.
+            # not: echoing a listed one would vary the answer on Origin, and
+            # with always_send such a policy sends no Vary, so a cache would
+            # serve that answer to other origins.
             "_exact": {
                 origin: Decision(
                     ((ACAO, origin), *actual_tail), False, True, None, ALLOWED
