@@ -594,13 +594,7 @@ class Policy:
         # _match_origin has just remembered an origin the settings allow.
         # Built anew: an origin a callable, origin_allowed or allow_null_origin
         # allowed, and any origin of an OPTIONS request that is no preflight.
-        decision = self._seen.get(origin)
-        if decision is None:
-            decision = _new_decision(
-                Decision,
-                (((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED),
-            )
-        return decision
+        return self._seen.get(origin) or self._allowed_actual(origin)
 
     def _match_origin(self, origin: str, origin_allowed: bool | None) -> str:
         if len(origin) > MAX_ORIGIN_LENGTH:
@@ -663,10 +657,14 @@ class Policy:
         seen = self._seen
         if len(seen) >= SEEN_LIMIT:
             seen.clear()
-        seen[origin] = _new_decision(
+        seen[origin] = self._allowed_actual(origin)
+        return ALLOWED
+
+    def _allowed_actual(self, origin: str) -> Decision:
+        """The decision of an actual request from an allowed ``origin``."""
+        return _new_decision(
             Decision, (((ACAO, origin), *self._actual_tail), False, True, None, ALLOWED)
         )
-        return ALLOWED
 
     def _preflight(
         self, acao: str, acrm: str, acrh: str | None, acrpn: str | None
